@@ -1,0 +1,97 @@
+//! The normalised log event: what ingest produces and every backend stores.
+
+use serde_json::{Map, Value};
+
+/// One normalised event.
+///
+/// `body` holds every user key (already sanitised to BigQuery column rules) except the three
+/// reserved top-level fields, which live in their own typed fields. [`LogEvent::to_json`]
+/// puts them back, so the JSON form is the event exactly as Logflare stores its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    /// The event id: kept from the client when given, else a UUIDv4.
+    pub id: String,
+    /// Microseconds since the Unix epoch, UTC.
+    pub timestamp: i64,
+    /// The human-readable message, if the event has one.
+    pub event_message: Option<String>,
+    /// Every other top-level key.
+    pub body: Map<String, Value>,
+}
+
+impl LogEvent {
+    /// Returns the event as one JSON object with `id`, `timestamp` and `event_message` at
+    /// the top level, beside the body's keys.
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::with_capacity(self.body.len() + 3);
+        map.insert("id".into(), Value::String(self.id.clone()));
+        map.insert("timestamp".into(), Value::from(self.timestamp));
+        if let Some(message) = &self.event_message {
+            map.insert("event_message".into(), Value::String(message.clone()));
+        }
+        for (key, value) in &self.body {
+            map.insert(key.clone(), value.clone());
+        }
+        Value::Object(map)
+    }
+
+    /// Rebuilds an event from the form [`LogEvent::to_json`] wrote, as the write-ahead log
+    /// reads it back. Returns `None` when the reserved fields are missing or mistyped.
+    pub fn from_json(value: Value) -> Option<Self> {
+        let Value::Object(mut body) = value else {
+            return None;
+        };
+        let id = match body.remove("id")? {
+            Value::String(id) => id,
+            _ => return None,
+        };
+        let timestamp = body.remove("timestamp")?.as_i64()?;
+        let event_message = match body.remove("event_message") {
+            Some(Value::String(message)) => Some(message),
+            None => None,
+            Some(_) => return None,
+        };
+        Some(Self {
+            id,
+            timestamp,
+            event_message,
+            body,
+        })
+    }
+
+    /// Returns the value at a dotted path (`metadata.request.path`), looking into objects only.
+    pub fn get_path(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let mut current = self.body.get(parts.next()?)?;
+        for part in parts {
+            current = current.as_object()?.get(part)?;
+        }
+        Some(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_round_trip_keeps_every_field() {
+        let event = LogEvent {
+            id: "e1".into(),
+            timestamp: 1_700_000_000_000_000,
+            event_message: Some("hello".into()),
+            body: json!({"metadata": {"a": 1}}).as_object().unwrap().clone(),
+        };
+        let back = LogEvent::from_json(event.to_json()).unwrap();
+        assert_eq!(back, event);
+        assert_eq!(event.get_path("metadata.a"), Some(&json!(1)));
+        assert_eq!(event.get_path("metadata.b"), None);
+    }
+
+    #[test]
+    fn from_json_refuses_missing_id() {
+        assert!(LogEvent::from_json(json!({"timestamp": 1})).is_none());
+        assert!(LogEvent::from_json(json!({"id": "x", "timestamp": "soon"})).is_none());
+    }
+}
