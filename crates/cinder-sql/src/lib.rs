@@ -1,1 +1,136 @@
-//! stub
+//! BigQuery-dialect SQL in, SQL for one target engine out.
+//!
+//! ```text
+//!  text ──parse──▶ AST ──validate──▶ AST ──rewrite(target, sources)──▶ AST ──print──▶ TargetSql
+//!        (BigQuery   (one SELECT,        (source names → tables,         (SQL text + ordered
+//!         dialect)    known tables,       paths → typed columns,          parameter names)
+//!                     allowed functions)  @params → $n)
+//! ```
+//!
+//! Everything here is pure: the caller passes the sources' schemas in, and runs the result.
+//! Parameters are always bound by the backend, never spliced into SQL text.
+#![warn(missing_docs)]
+
+mod error;
+mod functions;
+mod parse;
+mod rewrite;
+pub mod target;
+mod validate;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cinder_core::Schema;
+
+pub use error::TranslateError;
+pub use parse::parse;
+pub use target::{Target, TargetSql};
+
+/// A source as the translator sees it: the table that holds its events and its schema.
+#[derive(Debug, Clone)]
+pub struct SourceTable {
+    /// The table name in the target engine (`log_events_<token>`).
+    pub table: String,
+    /// The source's schema, which tells paths that exist from paths that do not.
+    pub schema: Arc<Schema>,
+}
+
+/// The caller's sources, by name.
+pub type Sources = HashMap<String, SourceTable>;
+
+/// Translates one BigQuery-dialect query for `target`, over the caller's `sources`.
+pub fn translate(sql: &str, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
+    let mut query = parse(sql)?;
+    validate::validate(&query, sources)?;
+    let params = rewrite::rewrite(&mut query, target, sources)?;
+    Ok(TargetSql {
+        sql: query.to_string(),
+        params,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use cinder_core::LogEvent;
+    use serde_json::json;
+
+    /// Sources named `names`, each with a schema grown from one Supabase-like event.
+    pub(crate) fn sources(names: &[&str]) -> Sources {
+        let mut schema = Schema::new();
+        let body = json!({"metadata": {"request": {"path": "/a", "method": "GET"}, "status": 200, "tags": ["x"]}, "project": "p"});
+        let event = LogEvent {
+            id: "1".into(),
+            timestamp: 0,
+            event_message: None,
+            body: body.as_object().unwrap().clone(),
+        };
+        schema.apply(&mut [event]).unwrap();
+        let schema = Arc::new(schema);
+        names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let table = SourceTable {
+                    table: format!("log_events_{index}"),
+                    schema: schema.clone(),
+                };
+                (name.to_string(), table)
+            })
+            .collect()
+    }
+
+    fn embedded(sql: &str) -> Result<TargetSql, TranslateError> {
+        translate(sql, Target::Embedded, &sources(&["logs", "cloudflare.logs.prod"]))
+    }
+
+    #[test]
+    fn sources_become_tables_and_paths_become_columns() {
+        let out = embedded("select id, metadata.request.path as p from logs where metadata.status >= 500 order by timestamp desc limit 10").unwrap();
+        assert_eq!(
+            out.sql,
+            r#"SELECT "logs"."id", "logs"."metadata.request.path" AS p FROM "log_events_0" AS "logs" WHERE "logs"."metadata.status" >= 500 ORDER BY "logs"."timestamp" DESC LIMIT 10"#
+        );
+    }
+
+    #[test]
+    fn backticked_names_with_dots_and_aliases() {
+        let out = embedded("select t.event_message, count(*) as n from `cloudflare.logs.prod` t group by 1").unwrap();
+        assert_eq!(
+            out.sql,
+            r#"SELECT "t"."event_message", count(*) AS n FROM "log_events_1" AS "t" GROUP BY 1"#
+        );
+    }
+
+    #[test]
+    fn missing_paths_are_null_and_objects_are_json() {
+        let out = embedded("select metadata.request.search, metadata.request from logs").unwrap();
+        assert_eq!(
+            out.sql,
+            r#"SELECT NULL, json_extract("logs"."__ROOT__", '$.metadata.request') FROM "log_events_0" AS "logs""#
+        );
+    }
+
+    #[test]
+    fn params_are_bound_and_strings_single_quoted() {
+        let out = embedded(r#"select id from logs where project = @project and event_message = "x" or project = @project"#).unwrap();
+        assert!(out.sql.contains("\"logs\".\"project\" = $1"), "{}", out.sql);
+        assert!(out.sql.contains("= 'x'"), "{}", out.sql);
+        assert_eq!(out.params, ["project"]);
+    }
+
+    #[test]
+    fn ctes_and_subqueries_keep_their_own_scope() {
+        let out = embedded("with a as (select id, metadata.status as s from logs) select s from a where s in (select metadata.status from logs)").unwrap();
+        assert_eq!(
+            out.sql,
+            r#"WITH a AS (SELECT "logs"."id", "logs"."metadata.status" AS s FROM "log_events_0" AS "logs") SELECT s FROM a WHERE s IN (SELECT "logs"."metadata.status" FROM "log_events_0" AS "logs")"#
+        );
+    }
+
+    #[test]
+    fn arrays_need_unnest() {
+        assert!(matches!(embedded("select metadata.tags.x from logs"), Err(TranslateError::Unsupported(_))));
+    }
+}

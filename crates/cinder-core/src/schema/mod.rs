@@ -19,6 +19,11 @@ use serde::{Deserialize, Serialize};
 
 pub use infer::SchemaOutcome;
 
+/// The column that holds each whole event as JSON, beside the typed columns, in backends
+/// that keep one column per path (the embedded one). No sanitised key can take this name:
+/// `__ROOT__` is a reserved prefix, so a user key `__ROOT__` becomes `___ROOT__`.
+pub const ROOT_COLUMN: &str = "__ROOT__";
+
 /// The most fields (objects and leaves, at any depth) one source may have.
 pub const MAX_FIELDS: usize = 500;
 
