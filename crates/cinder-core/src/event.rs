@@ -1,5 +1,6 @@
 //! The normalised log event: what ingest produces and every backend stores.
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// One normalised event.
@@ -70,6 +71,22 @@ impl LogEvent {
     }
 }
 
+/// Serialises as [`LogEvent::to_json`] would, without copying the body.
+impl Serialize for LogEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.body.len() + 3))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("timestamp", &self.timestamp)?;
+        if let Some(message) = &self.event_message {
+            map.serialize_entry("event_message", message)?;
+        }
+        for (key, value) in &self.body {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +101,7 @@ mod tests {
             body: json!({"metadata": {"a": 1}}).as_object().unwrap().clone(),
         };
         let back = LogEvent::from_json(event.to_json()).unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), event.to_json());
         assert_eq!(back, event);
         assert_eq!(event.get_path("metadata.a"), Some(&json!(1)));
         assert_eq!(event.get_path("metadata.b"), None);

@@ -1,1 +1,169 @@
-//! stub
+//! Cinder's server: configuration, the HTTP API, the ingest pipeline and the catalog.
+//!
+//! [`run`] opens the data directory, replays the write-ahead log and serves until SIGINT or
+//! SIGTERM. Tests use [`router`] and [`serve`] directly.
+
+pub mod auth;
+pub mod catalog;
+pub mod config;
+pub mod error;
+mod http;
+pub mod ingest;
+pub mod state;
+pub mod wal;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+use cinder_storage::{Backend, CatalogStore, Embedded};
+use tokio::net::TcpListener;
+
+pub use http::router;
+
+use crate::auth::Scope;
+use crate::catalog::Catalog;
+use crate::config::{Config, LogLevel};
+use crate::ingest::pipeline::Pipeline;
+use crate::state::AppState;
+use crate::wal::Wal;
+
+/// Where the generated private token is written, inside the data directory.
+const GENERATED_TOKEN_FILE: &str = "private-access-token";
+const GENERATED_TOKEN_DESCRIPTION: &str = "generated on first start";
+
+/// Returns the current time as RFC 3339, UTC, with microseconds.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Sets up logging at Logflare's level names.
+pub fn init_tracing(level: LogLevel) {
+    let filter = match level {
+        LogLevel::Error => "error",
+        LogLevel::Warning => "warn",
+        LogLevel::Info => "info",
+        LogLevel::Debug => "debug",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false)
+        .try_init();
+}
+
+/// Opens everything in the data directory and returns ready-to-serve state.
+pub async fn start(config: Config) -> anyhow::Result<AppState> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory `{}`", dir.display()))?;
+    let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
+        .context("cannot open the embedded database")?;
+    let store: Arc<dyn CatalogStore> = Arc::new(embedded.clone());
+    let backend: Arc<dyn Backend> = Arc::new(embedded);
+    let catalog = Arc::new(Catalog::load(store).await.context("cannot load the catalog")?);
+    set_up_tokens(&config, &catalog).await?;
+
+    let (wal, records) = Wal::open(&dir.join("wal")).context("cannot open the write-ahead log")?;
+    let pipeline = Arc::new(Pipeline::new(wal, config.max_pending_events));
+    let stored = backend.position().await.context("cannot read the stored log position")?;
+    let replayed = pipeline.replay(records, stored, &catalog);
+    if replayed > 0 {
+        tracing::info!(events = replayed, "replaying events from the write-ahead log");
+    }
+    tokio::spawn(pipeline.clone().run_loader(backend.clone(), catalog.clone()));
+    Ok(AppState {
+        config: Arc::new(config),
+        catalog,
+        pipeline,
+        backend,
+        ready: Arc::new(AtomicBool::new(true)),
+    })
+}
+
+/// Creates the env-var tokens (revoking ones an earlier value left), and generates a private
+/// token on first start when none is configured.
+async fn set_up_tokens(config: &Config, catalog: &Catalog) -> anyhow::Result<()> {
+    let configured = [
+        ("LOGFLARE_PUBLIC_ACCESS_TOKEN", config.public_token(), Scope::Public),
+        ("LOGFLARE_PRIVATE_ACCESS_TOKEN", config.private_access_token.as_deref().filter(|t| !t.is_empty()), Scope::Private),
+    ];
+    for (variable, value, scope) in configured {
+        let current = value.map(catalog::hash_token);
+        for token in catalog.tokens() {
+            if token.description.as_deref() == Some(variable) && Some(&token.hash) != current.as_ref() {
+                catalog.revoke_token(&token.hash).await?;
+                tracing::info!(variable, "revoked the token of an earlier value");
+            }
+        }
+        if let Some(value) = value {
+            catalog.add_token(value, vec![scope], Some(variable.to_owned())).await?;
+        }
+    }
+    let has_generated = catalog
+        .tokens()
+        .iter()
+        .any(|token| token.description.as_deref() == Some(GENERATED_TOKEN_DESCRIPTION));
+    if config.private_access_token.is_none() && !has_generated {
+        let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+        write_secret(&config.data_dir.join(GENERATED_TOKEN_FILE), &secret)?;
+        catalog
+            .add_token(&secret, vec![Scope::Private], Some(GENERATED_TOKEN_DESCRIPTION.to_owned()))
+            .await?;
+        println!("Generated a private access token (shown once; also saved to {}):", config.data_dir.join(GENERATED_TOKEN_FILE).display());
+        println!("  {secret}");
+        println!("Use it as `Authorization: Bearer <token>` or `x-api-key: <token>`, or set LOGFLARE_PRIVATE_ACCESS_TOKEN.");
+    }
+    Ok(())
+}
+
+fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot write `{}`", path.display()))?;
+    writeln!(file, "{secret}")?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Serves `state` on `listener` until `shutdown` completes.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let ready = state.ready.clone();
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            ready.store(false, Ordering::Release);
+        })
+        .await?;
+    Ok(())
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let address = SocketAddr::new(config.ip, config.port);
+    let state = start(config).await?;
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (PHX_HTTP_IP, PHX_HTTP_PORT)"))?;
+    tracing::info!(address = %listener.local_addr()?, "cinder is listening");
+    serve(listener, state, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+}

@@ -18,6 +18,11 @@ pub struct SchemaOutcome {
 }
 
 impl Schema {
+    /// Returns true when every event fits as it is: no new field, no conflicting value.
+    pub fn fits(&self, events: &[LogEvent]) -> bool {
+        events.iter().all(|event| fits(&self.fields, &event.body))
+    }
+
     /// Fits a batch of events to the schema: all of them, or, on error, none (the schema is
     /// then left as it was, though events may have had keys renamed).
     ///

@@ -1,0 +1,177 @@
+//! Access tokens, their scopes, and who a request acts for.
+//!
+//! The rules are Logflare's (`check_scopes`): `private` may do everything; ingest into a
+//! source needs `ingest`, `ingest:source:<id>` or (deprecated) `public`; querying needs
+//! `query`, `query:endpoint:<id>` or `private`; the management API needs `private`. The legacy
+//! user api key (the public token's value) may ingest and query but not manage.
+
+use std::fmt;
+use std::str::FromStr;
+
+use axum::http::HeaderMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::catalog::AccessToken;
+use crate::state::AppState;
+
+/// One scope of an access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Ingest into any source (deprecated: Logflare's old public scope).
+    Public,
+    /// Ingest into any source.
+    Ingest,
+    /// Query any endpoint.
+    Query,
+    /// Everything, including the management API.
+    Private,
+    /// Ingest into the source with this id.
+    IngestSource(i64),
+    /// Ingest into the collection (source) with this id.
+    IngestCollection(i64),
+    /// Query the endpoint with this id.
+    QueryEndpoint(i64),
+}
+
+impl FromStr for Scope {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let id = |rest: &str| rest.parse::<i64>().map_err(|_| format!("contains unrecognized scope `{text}`"));
+        match text {
+            "public" => Ok(Scope::Public),
+            "ingest" => Ok(Scope::Ingest),
+            "query" => Ok(Scope::Query),
+            "private" => Ok(Scope::Private),
+            _ => {
+                if let Some(rest) = text.strip_prefix("ingest:source:") {
+                    id(rest).map(Scope::IngestSource)
+                } else if let Some(rest) = text.strip_prefix("ingest:collection:") {
+                    id(rest).map(Scope::IngestCollection)
+                } else if let Some(rest) = text.strip_prefix("query:endpoint:") {
+                    id(rest).map(Scope::QueryEndpoint)
+                } else {
+                    Err(format!("contains unrecognized scope `{text}`"))
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Public => f.write_str("public"),
+            Scope::Ingest => f.write_str("ingest"),
+            Scope::Query => f.write_str("query"),
+            Scope::Private => f.write_str("private"),
+            Scope::IngestSource(id) => write!(f, "ingest:source:{id}"),
+            Scope::IngestCollection(id) => write!(f, "ingest:collection:{id}"),
+            Scope::QueryEndpoint(id) => write!(f, "query:endpoint:{id}"),
+        }
+    }
+}
+
+impl Serialize for Scope {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Who a request acts for.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// An access token.
+    Token(AccessToken),
+    /// The user's legacy api key: full access to the user's sources, no management API.
+    LegacyKey,
+}
+
+impl Principal {
+    fn has(&self, wanted: impl Fn(&Scope) -> bool) -> bool {
+        match self {
+            Principal::Token(token) => token.scopes.iter().any(|scope| *scope == Scope::Private || wanted(scope)),
+            Principal::LegacyKey => false,
+        }
+    }
+
+    /// May ingest into the source with this id.
+    pub fn can_ingest(&self, source_id: i64) -> bool {
+        matches!(self, Principal::LegacyKey)
+            || self.has(|scope| {
+                matches!(scope, Scope::Public | Scope::Ingest)
+                    || *scope == Scope::IngestSource(source_id)
+                    || *scope == Scope::IngestCollection(source_id)
+            })
+            || matches!(self, Principal::Token(token) if token.scopes.is_empty())
+    }
+
+    /// May use the management API (and `/api/query`).
+    pub fn can_manage(&self) -> bool {
+        self.has(|_| false)
+    }
+}
+
+/// Returns the token a request presents: `Authorization: Bearer`, then `x-api-key`, then the
+/// `api_key` query parameter (Logflare's order).
+pub fn presented_token<'a>(headers: &'a HeaderMap, api_key_param: Option<&'a str>) -> Option<&'a str> {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim);
+    let header = headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(str::trim);
+    bearer.or(header).or(api_key_param).filter(|token| !token.is_empty())
+}
+
+/// Resolves a presented token to a principal.
+pub fn authenticate(state: &AppState, token: Option<&str>) -> Option<Principal> {
+    let token = token?;
+    if let Some(record) = state.catalog.token(token) {
+        return Some(Principal::Token(record));
+    }
+    (state.config.public_token() == Some(token)).then_some(Principal::LegacyKey)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(scopes: &[Scope]) -> Principal {
+        Principal::Token(AccessToken {
+            id: 1,
+            hash: String::new(),
+            token: None,
+            scopes: scopes.to_vec(),
+            description: None,
+            inserted_at: String::new(),
+        })
+    }
+
+    #[test]
+    fn scopes_parse_and_print() {
+        for text in ["public", "ingest", "query", "private", "ingest:source:3", "query:endpoint:9"] {
+            assert_eq!(text.parse::<Scope>().unwrap().to_string(), text);
+        }
+        assert!("admin".parse::<Scope>().is_err());
+        assert!("ingest:source:x".parse::<Scope>().is_err());
+    }
+
+    #[test]
+    fn logflare_scope_rules() {
+        assert!(principal(&[Scope::Public]).can_ingest(1));
+        assert!(!principal(&[Scope::Public]).can_manage());
+        assert!(!principal(&[Scope::Query]).can_ingest(1));
+        assert!(principal(&[Scope::IngestSource(2)]).can_ingest(2));
+        assert!(!principal(&[Scope::IngestSource(2)]).can_ingest(3));
+        assert!(principal(&[Scope::Private]).can_ingest(1) && principal(&[Scope::Private]).can_manage());
+        assert!(Principal::LegacyKey.can_ingest(1) && !Principal::LegacyKey.can_manage());
+    }
+}

@@ -1,0 +1,335 @@
+//! The catalog in memory: the user, access tokens and sources with their schemas.
+//!
+//! Reads come from memory; every change is written through to the [`CatalogStore`] before it
+//! is visible, so a restart finds what the API acknowledged. Each source has a
+//! [`SourceHandle`] that ingest uses without touching the catalog lock: its schema behind a
+//! mutex (copy-on-write, so the loader can hold the version it stores), its counters and its
+//! most recent events.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use cinder_core::{LogEvent, Schema, SchemaError, SchemaOutcome, Source, SourceName};
+use cinder_storage::{CatalogStore, StorageError};
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+
+/// The id of the single default user.
+pub const DEFAULT_USER_ID: i64 = 1;
+/// How many recent events each source keeps for `GET /api/sources/:token/recent`.
+const RECENT_EVENTS: usize = 100;
+
+/// An access token as stored: only a hash of the secret, and the secret itself only for
+/// tokens whose scopes include `public` (Logflare shows those again).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessToken {
+    /// Numeric id.
+    pub id: i64,
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// The token itself, for public tokens only.
+    pub token: Option<String>,
+    /// Granted scopes.
+    pub scopes: Vec<Scope>,
+    /// Free text; env-var tokens carry the variable's name.
+    pub description: Option<String>,
+    /// RFC 3339 creation time.
+    pub inserted_at: String,
+}
+
+/// Returns the hex SHA-256 of a token.
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Counters of one source, reported in its `metrics`.
+#[derive(Debug, Default)]
+pub struct SourceMetrics {
+    /// Events stored.
+    pub inserts: AtomicU64,
+    /// Values that conflicted with the schema and were kept under `<field>_<type>`.
+    pub conflicts: AtomicU64,
+    /// Requests refused for their shape (too many fields).
+    pub rejected: AtomicU64,
+    /// Timestamp (µs) of the latest event accepted.
+    pub latest: AtomicU64,
+}
+
+/// Everything ingest needs about one source, shared without the catalog lock.
+pub struct SourceHandle {
+    /// The source's settings; replaced on update.
+    pub source: RwLock<Source>,
+    /// The table holding its events.
+    pub table: String,
+    schema: Mutex<Arc<Schema>>,
+    /// Counters.
+    pub metrics: SourceMetrics,
+    recent: Mutex<VecDeque<Arc<LogEvent>>>,
+    saved_schema_version: AtomicU64,
+}
+
+impl SourceHandle {
+    fn new(source: Source, schema: Schema) -> Arc<Self> {
+        Arc::new(Self {
+            table: source.table_name(),
+            saved_schema_version: AtomicU64::new(schema.version()),
+            source: RwLock::new(source),
+            schema: Mutex::new(Arc::new(schema)),
+            metrics: SourceMetrics::default(),
+            recent: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// Returns the current schema.
+    pub fn schema(&self) -> Arc<Schema> {
+        self.schema.lock().clone()
+    }
+
+    /// Fits events to the schema (see [`Schema::apply`]) and returns the schema they fit.
+    pub fn apply_schema(&self, events: &mut [LogEvent]) -> Result<(Arc<Schema>, SchemaOutcome), SchemaError> {
+        let mut guard = self.schema.lock();
+        if guard.fits(events) {
+            return Ok((guard.clone(), SchemaOutcome::default()));
+        }
+        let mut next = Schema::clone(&guard);
+        let outcome = next.apply(events).inspect_err(|_| {
+            self.metrics.rejected.fetch_add(1, Ordering::Relaxed);
+        })?;
+        self.metrics.conflicts.fetch_add(outcome.conflicts, Ordering::Relaxed);
+        *guard = Arc::new(next);
+        Ok((guard.clone(), outcome))
+    }
+
+    /// Returns true, once, for each schema version newer than the last one saved.
+    pub fn schema_needs_saving(&self, version: u64) -> bool {
+        self.saved_schema_version.fetch_max(version, Ordering::AcqRel) < version
+    }
+
+    /// Remembers the newest events for the `recent` route.
+    pub fn remember(&self, events: &[Arc<LogEvent>]) {
+        let mut recent = self.recent.lock();
+        for event in events.iter().rev().take(RECENT_EVENTS).rev() {
+            if recent.len() == RECENT_EVENTS {
+                recent.pop_front();
+            }
+            recent.push_back(event.clone());
+        }
+        if let Some(latest) = events.iter().map(|event| event.timestamp).max() {
+            self.metrics.latest.fetch_max(latest.max(0) as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Returns the remembered events, oldest first.
+    pub fn recent(&self) -> Vec<Arc<LogEvent>> {
+        let mut events: Vec<_> = self.recent.lock().iter().cloned().collect();
+        events.sort_by_key(|event| event.timestamp);
+        events
+    }
+}
+
+#[derive(Default)]
+struct Data {
+    tokens: HashMap<String, AccessToken>,
+    sources: HashMap<Uuid, Arc<SourceHandle>>,
+    names: HashMap<String, Uuid>,
+    next_id: i64,
+}
+
+/// Why a catalog change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A source with this name exists.
+    #[error("has already been taken")]
+    NameTaken,
+    /// The store failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// The in-memory catalog, written through to a [`CatalogStore`].
+pub struct Catalog {
+    store: Arc<dyn CatalogStore>,
+    data: RwLock<Data>,
+    /// Serialises writers, so the store and memory change in the same order.
+    write: tokio::sync::Mutex<()>,
+}
+
+const KIND_SOURCE: &str = "source";
+const KIND_SCHEMA: &str = "schema";
+const KIND_TOKEN: &str = "token";
+
+fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
+    serde_json::from_value(value).map_err(|error| StorageError::Internal(format!("corrupt {what} in the catalog: {error}")))
+}
+
+fn encode<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("catalog documents serialise")
+}
+
+impl Catalog {
+    /// Loads the catalog from its store.
+    pub async fn load(store: Arc<dyn CatalogStore>) -> Result<Self, StorageError> {
+        let mut data = Data {
+            next_id: 1,
+            ..Data::default()
+        };
+        let mut schemas = HashMap::new();
+        let mut sources = Vec::new();
+        for entry in store.load().await? {
+            match entry.kind.as_str() {
+                KIND_SOURCE => sources.push(decode::<Source>(entry.value, "source")?),
+                KIND_SCHEMA => {
+                    schemas.insert(entry.key, decode::<Schema>(entry.value, "schema")?);
+                }
+                KIND_TOKEN => {
+                    let token: AccessToken = decode(entry.value, "token")?;
+                    data.next_id = data.next_id.max(token.id + 1);
+                    data.tokens.insert(token.hash.clone(), token);
+                }
+                _ => {}
+            }
+        }
+        for source in sources {
+            let schema = schemas.remove(&source.token.to_string()).unwrap_or_default();
+            data.next_id = data.next_id.max(source.id + 1);
+            data.names.insert(source.name.as_str().to_owned(), source.token);
+            data.sources.insert(source.token, SourceHandle::new(source, schema));
+        }
+        Ok(Self {
+            store,
+            data: RwLock::new(data),
+            write: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Returns the token record for a presented secret.
+    pub fn token(&self, secret: &str) -> Option<AccessToken> {
+        self.data.read().tokens.get(&hash_token(secret)).cloned()
+    }
+
+    /// Returns every token.
+    pub fn tokens(&self) -> Vec<AccessToken> {
+        let mut tokens: Vec<_> = self.data.read().tokens.values().cloned().collect();
+        tokens.sort_by_key(|token| token.id);
+        tokens
+    }
+
+    /// Stores a token for `secret`, unless one exists.
+    pub async fn add_token(&self, secret: &str, scopes: Vec<Scope>, description: Option<String>) -> Result<AccessToken, StorageError> {
+        let _write = self.write.lock().await;
+        let hash = hash_token(secret);
+        if let Some(existing) = self.data.read().tokens.get(&hash) {
+            return Ok(existing.clone());
+        }
+        let id = self.data.read().next_id;
+        let token = AccessToken {
+            id,
+            hash: hash.clone(),
+            token: scopes.contains(&Scope::Public).then(|| secret.to_owned()),
+            scopes,
+            description,
+            inserted_at: crate::now_rfc3339(),
+        };
+        self.store.put(KIND_TOKEN, &hash, &encode(&token)).await?;
+        let mut data = self.data.write();
+        data.next_id = id + 1;
+        data.tokens.insert(hash, token.clone());
+        Ok(token)
+    }
+
+    /// Revokes (deletes) a token by hash.
+    pub async fn revoke_token(&self, hash: &str) -> Result<bool, StorageError> {
+        let _write = self.write.lock().await;
+        if !self.data.read().tokens.contains_key(hash) {
+            return Ok(false);
+        }
+        self.store.delete(KIND_TOKEN, hash).await?;
+        self.data.write().tokens.remove(hash);
+        Ok(true)
+    }
+
+    /// Returns every source, favourites first, then by name (Logflare's order).
+    pub fn sources(&self) -> Vec<Arc<SourceHandle>> {
+        let mut handles: Vec<_> = self.data.read().sources.values().cloned().collect();
+        handles.sort_by_cached_key(|handle| {
+            let source = handle.source.read();
+            (!source.favorite, source.name.as_str().to_owned())
+        });
+        handles
+    }
+
+    /// Returns a source by token.
+    pub fn source(&self, token: &Uuid) -> Option<Arc<SourceHandle>> {
+        self.data.read().sources.get(token).cloned()
+    }
+
+    /// Returns a source by name.
+    pub fn source_by_name(&self, name: &str) -> Option<Arc<SourceHandle>> {
+        let data = self.data.read();
+        data.names.get(name).and_then(|token| data.sources.get(token)).cloned()
+    }
+
+    /// Creates a source from settings built by `build` (given the new id).
+    pub async fn create_source(&self, name: SourceName, build: impl FnOnce(Source) -> Source) -> Result<Arc<SourceHandle>, CatalogError> {
+        let _write = self.write.lock().await;
+        if self.data.read().names.contains_key(name.as_str()) {
+            return Err(CatalogError::NameTaken);
+        }
+        let id = self.data.read().next_id;
+        let source = build(Source::new(id, DEFAULT_USER_ID, name, &crate::now_rfc3339()));
+        let schema = Schema::new();
+        self.store.put(KIND_SOURCE, &source.token.to_string(), &encode(&source)).await?;
+        self.store.put(KIND_SCHEMA, &source.token.to_string(), &encode(&schema)).await?;
+        let handle = SourceHandle::new(source, schema);
+        let mut data = self.data.write();
+        data.next_id = id + 1;
+        let source = handle.source.read().clone();
+        data.names.insert(source.name.as_str().to_owned(), source.token);
+        data.sources.insert(source.token, handle.clone());
+        Ok(handle)
+    }
+
+    /// Replaces a source's settings (its token and id stay).
+    pub async fn update_source(&self, handle: &SourceHandle, updated: Source) -> Result<(), CatalogError> {
+        let _write = self.write.lock().await;
+        let old_name = handle.source.read().name.clone();
+        if updated.name != old_name && self.data.read().names.contains_key(updated.name.as_str()) {
+            return Err(CatalogError::NameTaken);
+        }
+        self.store.put(KIND_SOURCE, &updated.token.to_string(), &encode(&updated)).await?;
+        let mut data = self.data.write();
+        data.names.remove(old_name.as_str());
+        data.names.insert(updated.name.as_str().to_owned(), updated.token);
+        *handle.source.write() = updated;
+        Ok(())
+    }
+
+    /// Deletes a source from the catalog (its table is the caller's to drop).
+    pub async fn delete_source(&self, token: &Uuid) -> Result<Option<Arc<SourceHandle>>, StorageError> {
+        let _write = self.write.lock().await;
+        let Some(handle) = self.source(token) else {
+            return Ok(None);
+        };
+        self.store.delete(KIND_SOURCE, &token.to_string()).await?;
+        self.store.delete(KIND_SCHEMA, &token.to_string()).await?;
+        let mut data = self.data.write();
+        data.sources.remove(token);
+        data.names.remove(handle.source.read().name.as_str());
+        Ok(Some(handle))
+    }
+
+    /// Persists a source's schema (after the backend has its columns).
+    pub async fn save_schema(&self, token: &Uuid, schema: &Schema) -> Result<(), StorageError> {
+        let _write = self.write.lock().await;
+        if self.source(token).is_none() {
+            return Ok(());
+        }
+        self.store.put(KIND_SCHEMA, &token.to_string(), &encode(schema)).await
+    }
+}

@@ -1,0 +1,61 @@
+//! `GET /api/query`: BigQuery SQL over the caller's sources.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use cinder_sql::{translate, SourceTable, Sources};
+use serde_json::{json, Value};
+
+use crate::auth::{authenticate, presented_token};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Returns the caller's sources for the translator.
+pub fn translator_sources(state: &AppState) -> Sources {
+    state
+        .catalog
+        .sources()
+        .into_iter()
+        .map(|handle| {
+            let name = handle.source.read().name.as_str().to_owned();
+            let table = SourceTable {
+                table: handle.table.clone(),
+                schema: handle.schema(),
+            };
+            (name, table)
+        })
+        .collect()
+}
+
+/// Runs `sql=` (or `bq_sql=`) and answers `{"result": [...]}`.
+pub async fn query(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let token = presented_token(&headers, params.get("api_key").map(String::as_str));
+    let principal = authenticate(&state, token).ok_or(ApiError::Unauthorized)?;
+    if !principal.can_manage() {
+        return Err(ApiError::Unauthorized);
+    }
+    let sql = match (params.get("sql").or_else(|| params.get("bq_sql")), params.get("pg_sql").or_else(|| params.get("ch_sql"))) {
+        (Some(sql), _) => sql,
+        (None, Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "`pg_sql` and `ch_sql` are not supported: send BigQuery SQL as `sql=` and Cinder translates it".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(ApiError::BadRequest(
+                "No query params provided. Supported query params are sql= and bq_sql=".into(),
+            ))
+        }
+    };
+    let translated = translate(sql, state.backend.target(), &translator_sources(&state))
+        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let values: Vec<Option<String>> = translated.params.iter().map(|name| params.get(name).cloned()).collect();
+    let rows = state.backend.query(&translated, &values).await?;
+    Ok(Json(json!({ "result": rows.rows })))
+}

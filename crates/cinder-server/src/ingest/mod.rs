@@ -1,0 +1,5 @@
+//! Ingest: decoding bodies, the route shapes, normalisation and the durable pipeline.
+
+pub mod decode;
+pub mod pipeline;
+pub mod shapes;

@@ -1,0 +1,235 @@
+//! From an accepted request to the backend: admission, the write-ahead log, the loader.
+//!
+//! [`Pipeline::submit`] reserves room for the request's events (or refuses: the caller
+//! answers 429), appends them to the log and waits for the group commit. The log's writer
+//! thread, in log order, queues them for the loader; so the queue is always in log order and
+//! the loader can store any prefix of it together with the position of its last record. The
+//! loader stores large batches (one transaction for thousands of events), then trims the log
+//! behind them. Events replayed from the log at start-up enter the same queue.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinder_core::LogEvent;
+use cinder_storage::{Backend, LoadBatch, TableEvents};
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, SourceHandle};
+use crate::wal::{Record, Wal};
+
+/// The most events the loader stores in one transaction.
+const LOAD_BATCH_EVENTS: usize = 100_000;
+/// How long the loader waits for more events before storing a small batch.
+const LINGER: Duration = Duration::from_millis(50);
+
+/// Why events were not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Too many events are waiting for the backend; retry later.
+    #[error("too many events are waiting to be stored; retry shortly")]
+    Full,
+    /// The log could not write: nothing was acknowledged.
+    #[error(transparent)]
+    Log(#[from] io::Error),
+}
+
+struct Entry {
+    position: u64,
+    source: Arc<SourceHandle>,
+    events: Vec<Arc<LogEvent>>,
+}
+
+/// The ingest pipeline shared by every request.
+pub struct Pipeline {
+    wal: Wal,
+    queue: Arc<Mutex<VecDeque<Entry>>>,
+    notify: Arc<Notify>,
+    /// Events accepted or being appended and not yet stored.
+    outstanding: Arc<AtomicUsize>,
+    max_outstanding: usize,
+}
+
+impl Pipeline {
+    /// Creates the pipeline over an opened log.
+    pub fn new(wal: Wal, max_outstanding: usize) -> Self {
+        Self {
+            wal,
+            queue: Arc::new(Mutex::new(VecDeque::new())),
+            notify: Arc::new(Notify::new()),
+            outstanding: Arc::new(AtomicUsize::new(0)),
+            max_outstanding,
+        }
+    }
+
+    /// Returns how many events are accepted but not yet stored.
+    pub fn outstanding(&self) -> usize {
+        self.outstanding.load(Ordering::Relaxed)
+    }
+
+    /// Makes events durable; they are queued for the backend before this returns.
+    pub async fn submit(&self, source: Arc<SourceHandle>, events: Vec<LogEvent>) -> Result<(), SubmitError> {
+        let count = events.len();
+        let previous = self.outstanding.fetch_add(count, Ordering::AcqRel);
+        if previous + count > self.max_outstanding && previous > 0 {
+            self.outstanding.fetch_sub(count, Ordering::AcqRel);
+            return Err(SubmitError::Full);
+        }
+        let payload = encode_payload(&source.source.read().token, &events);
+        let events: Vec<Arc<LogEvent>> = events.into_iter().map(Arc::new).collect();
+        source.remember(&events);
+        let queue = self.queue.clone();
+        let notify = self.notify.clone();
+        let on_durable = Box::new(move |position| {
+            queue.lock().push_back(Entry { position, source, events });
+            notify.notify_one();
+        });
+        match self.wal.append(payload, on_durable).await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                self.outstanding.fetch_sub(count, Ordering::AcqRel);
+                Err(SubmitError::Log(error))
+            }
+        }
+    }
+
+    /// Queues records read back from the log that the backend has not stored yet.
+    pub fn replay(&self, records: Vec<Record>, stored: u64, catalog: &Catalog) -> usize {
+        let mut replayed = 0;
+        let mut queue = self.queue.lock();
+        for record in records.into_iter().filter(|record| record.position > stored) {
+            let Some((token, mut events)) = decode_payload(&record.payload) else {
+                tracing::error!(position = record.position, "unreadable write-ahead log record skipped");
+                continue;
+            };
+            let Some(source) = catalog.source(&token) else {
+                continue; // the source was deleted
+            };
+            if let Err(error) = source.apply_schema(&mut events) {
+                tracing::error!(%error, position = record.position, "replayed events no longer fit their schema");
+                continue;
+            }
+            replayed += events.len();
+            self.outstanding.fetch_add(events.len(), Ordering::AcqRel);
+            queue.push_back(Entry {
+                position: record.position,
+                source,
+                events: events.into_iter().map(Arc::new).collect(),
+            });
+        }
+        self.notify.notify_one();
+        replayed
+    }
+
+    /// Runs the loader until the process ends.
+    pub async fn run_loader(self: Arc<Self>, backend: Arc<dyn Backend>, catalog: Arc<Catalog>) {
+        let mut failures = 0u32;
+        loop {
+            if self.queue.lock().is_empty() {
+                let _ = tokio::time::timeout(Duration::from_millis(500), self.notify.notified()).await;
+            }
+            if self.queue.lock().iter().map(|entry| entry.events.len()).sum::<usize>() < LOAD_BATCH_EVENTS / 10 {
+                tokio::time::sleep(LINGER).await;
+            }
+            let entries = self.take_batch();
+            if entries.is_empty() {
+                continue;
+            }
+            match self.store(&entries, backend.as_ref(), &catalog).await {
+                Ok(()) => failures = 0,
+                Err(error) => {
+                    failures += 1;
+                    let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
+                    tracing::error!(%error, retry_in = ?backoff, "storing events failed; they stay queued");
+                    let mut queue = self.queue.lock();
+                    for entry in entries.into_iter().rev() {
+                        queue.push_front(entry);
+                    }
+                    drop(queue);
+                    tokio::time::sleep(backoff).await;
+                }
+            }
+        }
+    }
+
+    fn take_batch(&self) -> Vec<Entry> {
+        let mut queue = self.queue.lock();
+        let mut taken = Vec::new();
+        let mut events = 0;
+        while let Some(entry) = queue.front() {
+            if events > 0 && events + entry.events.len() > LOAD_BATCH_EVENTS {
+                break;
+            }
+            events += entry.events.len();
+            taken.push(queue.pop_front().expect("front exists"));
+        }
+        taken
+    }
+
+    async fn store(&self, entries: &[Entry], backend: &dyn Backend, catalog: &Catalog) -> Result<(), cinder_storage::StorageError> {
+        let position = entries.last().map_or(0, |entry| entry.position);
+        let mut tables: Vec<(Arc<SourceHandle>, TableEvents)> = Vec::new();
+        for entry in entries {
+            let token = entry.source.source.read().token;
+            if catalog.source(&token).is_none() {
+                continue; // deleted while its events waited
+            }
+            match tables.iter_mut().find(|(handle, _)| Arc::ptr_eq(handle, &entry.source)) {
+                Some((_, table)) => table.events.extend(entry.events.iter().cloned()),
+                None => tables.push((
+                    entry.source.clone(),
+                    TableEvents {
+                        table: entry.source.table.clone(),
+                        // Schemas only grow, so the current one covers every queued event.
+                        schema: entry.source.schema(),
+                        events: entry.events.clone(),
+                    },
+                )),
+            }
+        }
+        let batch = LoadBatch {
+            tables: tables.iter().map(|(_, table)| table.clone()).collect(),
+            position,
+        };
+        backend.insert(&batch).await?;
+        for (handle, table) in &tables {
+            handle
+                .metrics
+                .inserts
+                .fetch_add(table.events.len() as u64, Ordering::Relaxed);
+            if handle.schema_needs_saving(table.schema.version()) {
+                let token = handle.source.read().token;
+                // The events are stored: a failure here must not send them round again.
+                // Replay re-derives the schema from the log if this is lost.
+                if let Err(error) = catalog.save_schema(&token, &table.schema).await {
+                    tracing::error!(%error, source = %token, "cannot save the schema");
+                }
+            }
+        }
+        let count: usize = entries.iter().map(|entry| entry.events.len()).sum();
+        self.outstanding.fetch_sub(count, Ordering::AcqRel);
+        if let Err(error) = self.wal.trim(position) {
+            tracing::warn!(%error, "cannot trim the write-ahead log");
+        }
+        Ok(())
+    }
+}
+
+/// A log record: the source token's 16 bytes, then the events as a JSON array.
+fn encode_payload(token: &Uuid, events: &[LogEvent]) -> Vec<u8> {
+    let mut payload = Vec::with_capacity(16 + events.len() * 512);
+    payload.extend_from_slice(token.as_bytes());
+    serde_json::to_writer(&mut payload, events).expect("events serialise");
+    payload
+}
+
+fn decode_payload(payload: &[u8]) -> Option<(Uuid, Vec<LogEvent>)> {
+    let token = Uuid::from_slice(payload.get(..16)?).ok()?;
+    let values: Vec<serde_json::Value> = serde_json::from_slice(&payload[16..]).ok()?;
+    let events = values.into_iter().map(LogEvent::from_json).collect::<Option<Vec<_>>>()?;
+    Some((token, events))
+}

@@ -1,0 +1,25 @@
+//! What every handler shares.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use cinder_storage::Backend;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::ingest::pipeline::Pipeline;
+
+/// Shared state, cloned into each handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Runtime settings.
+    pub config: Arc<Config>,
+    /// Users, tokens, sources and schemas.
+    pub catalog: Arc<Catalog>,
+    /// The ingest pipeline.
+    pub pipeline: Arc<Pipeline>,
+    /// Where events are stored and queried.
+    pub backend: Arc<dyn Backend>,
+    /// True once start-up is complete and until shutdown begins.
+    pub ready: Arc<AtomicBool>,
+}

@@ -1,0 +1,227 @@
+//! The embedded backend: one DuckDB database file, one table per source.
+//!
+//! Each table has `id`, `timestamp`, `event_message`, the whole event as JSON in
+//! [`ROOT_COLUMN`], and one typed column per [`Column`] of the source's schema, named by its
+//! dotted path (`"metadata.request.path"`), added as the schema grows. Filters and
+//! aggregates then read typed columns instead of parsing JSON (DESIGN.md has the numbers).
+//!
+//! Writes go through one connection under a lock; queries use a small pool of their own
+//! connections, so a long query never blocks ingest. All DuckDB calls run on the blocking
+//! thread pool.
+
+mod layout;
+mod read;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cinder_core::Schema;
+use cinder_sql::{Target, TargetSql};
+use duckdb::{params, Config, Connection};
+use parking_lot::Mutex;
+use serde_json::Value;
+
+use self::layout::TableLayout;
+use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
+
+/// The most rows one query may return; past it the query fails and asks for a LIMIT.
+pub const MAX_RESULT_ROWS: usize = 100_000;
+
+/// The embedded DuckDB backend and catalog store.
+#[derive(Clone)]
+pub struct Embedded {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Writer>,
+    /// Idle connections for queries; more are cloned from `base` when all are busy.
+    readers: Mutex<Vec<Connection>>,
+    base: Mutex<Connection>,
+}
+
+struct Writer {
+    connection: Connection,
+    tables: HashMap<String, TableLayout>,
+}
+
+impl Embedded {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path, memory_limit: &str) -> Result<Self, StorageError> {
+        let config = Config::default()
+            .enable_external_access(false)?
+            .with("autoinstall_known_extensions", "false")?
+            .with("autoload_known_extensions", "false")?
+            .with("memory_limit", memory_limit)?;
+        let connection = Connection::open_with_flags(path, config)
+            .map_err(|error| StorageError::Internal(format!("cannot open `{}`: {error}", path.display())))?;
+        connection.execute_batch(
+            "CREATE TABLE IF NOT EXISTS _cinder_position (id INTEGER PRIMARY KEY, position UBIGINT NOT NULL);
+             CREATE TABLE IF NOT EXISTS _cinder_catalog (kind VARCHAR, key VARCHAR, value VARCHAR NOT NULL, PRIMARY KEY (kind, key));",
+        )?;
+        let tables = layout::load_layouts(&connection)?;
+        let base = connection.try_clone()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(Writer { connection, tables }),
+                readers: Mutex::new(Vec::new()),
+                base: Mutex::new(base),
+            }),
+        })
+    }
+
+    async fn with_writer<T, F>(&self, work: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Writer) -> Result<T, StorageError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || work(&mut inner.writer.lock())).await?
+    }
+
+    async fn with_reader<T, F>(&self, work: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StorageError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().pop();
+            let connection = match pooled {
+                Some(connection) => connection,
+                None => inner.base.lock().try_clone()?,
+            };
+            let result = work(&connection);
+            inner.readers.lock().push(connection);
+            result
+        })
+        .await?
+    }
+}
+
+impl Writer {
+    fn apply_schema(&mut self, table: &str, schema: &Schema) -> Result<(), StorageError> {
+        match self.tables.get_mut(table) {
+            Some(layout) => layout.add_missing_columns(&self.connection, schema),
+            None => {
+                let layout = TableLayout::create(&self.connection, table, schema)?;
+                self.tables.insert(table.to_owned(), layout);
+                Ok(())
+            }
+        }
+    }
+
+    fn insert(&mut self, batch: &LoadBatch) -> Result<(), StorageError> {
+        for table in &batch.tables {
+            self.apply_schema(&table.table, &table.schema)?;
+        }
+        let transaction = self.connection.unchecked_transaction()?;
+        for table in &batch.tables {
+            let layout = self.tables.get_mut(&table.table).expect("applied above");
+            layout.append(&transaction, &table.schema, &table.events)?;
+        }
+        transaction.execute(
+            "INSERT OR REPLACE INTO _cinder_position VALUES (1, ?)",
+            params![batch.position],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Backend for Embedded {
+    fn target(&self) -> Target {
+        Target::Embedded
+    }
+
+    async fn apply_schema(&self, table: &str, schema: &Schema) -> Result<(), StorageError> {
+        let table = table.to_owned();
+        let schema = schema.clone();
+        self.with_writer(move |writer| writer.apply_schema(&table, &schema)).await
+    }
+
+    async fn insert(&self, batch: &LoadBatch) -> Result<(), StorageError> {
+        let batch = batch.clone();
+        self.with_writer(move |writer| writer.insert(&batch)).await
+    }
+
+    async fn position(&self) -> Result<u64, StorageError> {
+        self.with_writer(|writer| {
+            let mut statement = writer.connection.prepare("SELECT position FROM _cinder_position WHERE id = 1")?;
+            let mut rows = statement.query([])?;
+            match rows.next()? {
+                Some(row) => Ok(row.get::<_, u64>(0)?),
+                None => Ok(0),
+            }
+        })
+        .await
+    }
+
+    async fn query(&self, sql: &TargetSql, params: &[Option<String>]) -> Result<Rows, StorageError> {
+        let sql = sql.sql.clone();
+        let params = params.to_vec();
+        self.with_reader(move |connection| read::run(connection, &sql, &params)).await
+    }
+
+    async fn drop_table(&self, table: &str) -> Result<(), StorageError> {
+        let table = table.to_owned();
+        self.with_writer(move |writer| {
+            writer
+                .connection
+                .execute_batch(&format!("DROP TABLE IF EXISTS {}", layout::quote(&table)))?;
+            writer.tables.remove(&table);
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl CatalogStore for Embedded {
+    async fn load(&self) -> Result<Vec<CatalogEntry>, StorageError> {
+        self.with_writer(|writer| {
+            let mut statement = writer
+                .connection
+                .prepare("SELECT kind, key, value FROM _cinder_catalog ORDER BY kind, key")?;
+            let mut rows = statement.query([])?;
+            let mut entries = Vec::new();
+            while let Some(row) = rows.next()? {
+                let text: String = row.get(2)?;
+                let value: Value = serde_json::from_str(&text)
+                    .map_err(|error| StorageError::Internal(format!("corrupt catalog entry: {error}")))?;
+                entries.push(CatalogEntry {
+                    kind: row.get(0)?,
+                    key: row.get(1)?,
+                    value,
+                });
+            }
+            Ok(entries)
+        })
+        .await
+    }
+
+    async fn put(&self, kind: &str, key: &str, value: &Value) -> Result<(), StorageError> {
+        let (kind, key, text) = (kind.to_owned(), key.to_owned(), value.to_string());
+        self.with_writer(move |writer| {
+            writer
+                .connection
+                .execute("INSERT OR REPLACE INTO _cinder_catalog VALUES (?, ?, ?)", params![kind, key, text])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, kind: &str, key: &str) -> Result<(), StorageError> {
+        let (kind, key) = (kind.to_owned(), key.to_owned());
+        self.with_writer(move |writer| {
+            writer
+                .connection
+                .execute("DELETE FROM _cinder_catalog WHERE kind = ? AND key = ?", params![kind, key])?;
+            Ok(())
+        })
+        .await
+    }
+}

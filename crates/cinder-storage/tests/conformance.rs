@@ -1,0 +1,130 @@
+//! The checks every backend must pass: ingest, read back, schema growth, type conflicts,
+//! atomic batches with their log position, restart, catalog documents.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use cinder_core::{LogEvent, Schema};
+use cinder_sql::{translate, SourceTable, Sources};
+use cinder_storage::{Backend, CatalogStore, Embedded, LoadBatch, TableEvents};
+use serde_json::{json, Value};
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cinder-conformance-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn event(id: &str, timestamp: i64, body: Value) -> LogEvent {
+    LogEvent {
+        id: id.to_owned(),
+        timestamp,
+        event_message: Some(format!("message {id}")),
+        body: body.as_object().unwrap().clone(),
+    }
+}
+
+/// Fits events to the schema as ingest does, and wraps them in a batch for one table.
+fn batch(table: &str, schema: &mut Schema, events: Vec<LogEvent>, position: u64) -> LoadBatch {
+    let mut events = events;
+    schema.apply(&mut events).unwrap();
+    LoadBatch {
+        tables: vec![TableEvents {
+            table: table.to_owned(),
+            schema: Arc::new(schema.clone()),
+            events: events.into_iter().map(Arc::new).collect(),
+        }],
+        position,
+    }
+}
+
+async fn select(backend: &dyn Backend, table: &str, schema: &Schema, sql: &str) -> Vec<serde_json::Map<String, Value>> {
+    let sources: Sources = HashMap::from([(
+        "logs".to_owned(),
+        SourceTable {
+            table: table.to_owned(),
+            schema: Arc::new(schema.clone()),
+        },
+    )]);
+    let translated = translate(sql, backend.target(), &sources).unwrap();
+    backend.query(&translated, &[]).await.unwrap().rows
+}
+
+async fn suite(backend: &dyn Backend) {
+    let table = "log_events_conformance";
+    let mut schema = Schema::new();
+
+    let first = batch(
+        table,
+        &mut schema,
+        vec![
+            event("a", 1_700_000_000_000_000, json!({"metadata": {"status": 200, "path": "/a"}})),
+            event("b", 1_700_000_001_000_000, json!({"metadata": {"status": 500, "path": "/b", "tags": ["x", "y"]}})),
+        ],
+        10,
+    );
+    backend.insert(&first).await.unwrap();
+    assert_eq!(backend.position().await.unwrap(), 10);
+
+    let rows = select(backend, table, &schema, "select id, timestamp, metadata.status as status, metadata from logs order by timestamp").await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["id"], "a");
+    assert_eq!(rows[0]["timestamp"], 1_700_000_000_000_000_i64, "timestamps come back as integer microseconds");
+    assert_eq!(rows[0]["status"], 200);
+    assert_eq!(rows[1]["metadata"], json!([{"path": "/b", "status": 500, "tags": ["x", "y"]}]));
+
+    // Schema growth: a new nested field becomes a new column, old rows read NULL.
+    let second = batch(
+        table,
+        &mut schema,
+        vec![event("c", 1_700_000_002_000_000, json!({"metadata": {"status": "teapot", "user": {"id": 7}}}))],
+        11,
+    );
+    assert_eq!(second.tables[0].events[0].body["metadata"]["status_string"], "teapot", "conflict kept aside");
+    backend.insert(&second).await.unwrap();
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, metadata.user.id as user_id, metadata.status_string as s, metadata.status from logs order by id",
+    )
+    .await;
+    let ids: Vec<_> = rows.iter().map(|row| row["user_id"].clone()).collect();
+    assert_eq!(ids, [Value::Null, Value::Null, json!(7)]);
+    assert_eq!(rows[2]["s"], "teapot");
+    assert_eq!(rows[2]["status"], Value::Null);
+
+    let counts = select(backend, table, &schema, "select count(*) as n, max(metadata.status) as top from logs where metadata.status >= 200").await;
+    assert_eq!(counts[0]["n"], 2);
+    assert_eq!(counts[0]["top"], 500);
+    assert_eq!(backend.position().await.unwrap(), 11);
+}
+
+#[tokio::test]
+async fn embedded_backend_conforms_and_survives_reopening() {
+    let dir = temp_dir();
+    let path = dir.join("cinder.duckdb");
+    {
+        let backend = Embedded::open(&path, "256MB").unwrap();
+        suite(&backend).await;
+        backend.put("source", "s1", &json!({"name": "one"})).await.unwrap();
+        backend.put("source", "s2", &json!({"name": "two"})).await.unwrap();
+        backend.delete("source", "s2").await.unwrap();
+    }
+    let backend = Embedded::open(&path, "256MB").unwrap();
+    assert_eq!(backend.position().await.unwrap(), 11);
+    let entries = backend.load().await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].value, json!({"name": "one"}));
+    // Reopened tables keep their columns: a batch with a known schema appends.
+    let mut schema = Schema::new();
+    let more = batch("log_events_conformance", &mut schema, vec![event("d", 1, json!({"metadata": {"status": 1}}))], 12);
+    backend.insert(&more).await.unwrap();
+    let all = backend
+        .query(&cinder_sql::TargetSql { sql: "select count(*) as n from log_events_conformance".into(), params: vec![] }, &[])
+        .await
+        .unwrap();
+    assert_eq!(all.rows[0]["n"], 4);
+    std::fs::remove_dir_all(dir).unwrap();
+}
