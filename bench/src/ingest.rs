@@ -1,1 +1,185 @@
-fn main() {}
+//! Ingest load generator and baseline for `bench/ingest/run.sh`.
+//!
+//! `ingest-bench http URL TOKEN SOURCE CLIENTS BATCH SECONDS` sends Supabase-shaped events of
+//! about 600 bytes from CLIENTS concurrent keep-alive connections, in batches of BATCH, for
+//! SECONDS, and prints events/s, MB/s and request latency percentiles.
+//!
+//! `ingest-bench direct DIR BATCH EVENTS` writes the same events straight into the embedded
+//! engine (schema fitting and DuckDB appends, no HTTP, no log), as the baseline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use cinder_core::{normalize, LogEvent, NormalizeOptions, Schema};
+use cinder_storage::{Backend, Embedded, LoadBatch, TableEvents};
+use serde_json::{json, Value};
+
+const PATHS: [&str; 8] = [
+    "/rest/v1/todos",
+    "/auth/v1/token",
+    "/storage/v1/object/avatars/a.png",
+    "/rest/v1/rpc/search",
+    "/functions/v1/hello",
+    "/realtime/v1/websocket",
+    "/rest/v1/profiles",
+    "/auth/v1/user",
+];
+
+/// One Supabase edge-log event (Kong access log through Vector), about 600 bytes.
+fn event(index: usize) -> Value {
+    let path = PATHS[index % PATHS.len()];
+    let status = [200, 200, 200, 201, 204, 304, 404, 500][index % 8];
+    json!({
+        "appname": "supabase-kong",
+        "event_message": format!("172.18.0.1 - - [01/Jun/2026:10:00:00 +0000] \"GET {path}?select=*&limit=10 HTTP/1.1\" {status} 245 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36\""),
+        "metadata": {
+            "request": {
+                "headers": {"cf_connecting_ip": "172.18.0.1", "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36", "x_client_info": "supabase-js/2.45.0"},
+                "method": ["GET", "POST"][index % 2],
+                "path": format!("{path}?select=*&limit=10"),
+                "protocol": "HTTP/1.1"
+            },
+            "response": {"status_code": status, "origin_time": (index % 97) as i64}
+        },
+        "project": "default",
+        "timestamp": format!("2026-06-01T10:{:02}:{:02}.{:06}Z", (index / 60) % 60, index % 60, index % 1_000_000),
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn http(
+    url: String,
+    token: String,
+    source: String,
+    clients: usize,
+    batch: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..64)
+            .map(|b| serde_json::to_vec(&(0..batch).map(|i| event(b * batch + i)).collect::<Vec<_>>()).expect("json"))
+            .collect(),
+    );
+    let bytes_per_event = bodies[0].len() as f64 / batch as f64;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for client_index in 0..clients {
+        let (url, token, source, bodies) = (url.clone(), token.clone(), source.clone(), bodies.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
+            let mut latencies = Vec::new();
+            let mut refused = 0u64;
+            let mut index = client_index;
+            while Instant::now() < deadline {
+                let body = bodies[index % bodies.len()].clone();
+                index += clients;
+                let sent = Instant::now();
+                let response = client
+                    .post(format!("{url}/api/logs?source_name={source}"))
+                    .header("x-api-key", &token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await?;
+                let status = response.status();
+                response.bytes().await?;
+                if status.is_success() {
+                    latencies.push(sent.elapsed());
+                } else {
+                    refused += 1;
+                }
+            }
+            anyhow::Ok((latencies, refused))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut refused = 0;
+    for task in tasks {
+        let (mut l, r) = task.await??;
+        latencies.append(&mut l);
+        refused += r;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let events = latencies.len() * batch;
+    println!(
+        "http clients={clients} batch={batch}: {:.0} events/s, {:.1} MB/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, {} refused, {:.0} bytes/event",
+        events as f64 / elapsed,
+        events as f64 * bytes_per_event / elapsed / 1e6,
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        latencies.len(),
+        refused,
+        bytes_per_event
+    );
+    Ok(())
+}
+
+async fn direct(dir: String, batch: usize, total: usize) -> anyhow::Result<()> {
+    let backend = Embedded::open(&std::path::Path::new(&dir).join("direct.duckdb"), "1GB")?;
+    let mut schema = Schema::new();
+    let raws: Vec<_> = (0..total)
+        .map(|i| event(i).as_object().cloned().expect("object"))
+        .collect();
+    let started = Instant::now();
+    let mut position = 0;
+    for chunk in raws.chunks(batch) {
+        let mut events: Vec<LogEvent> = chunk
+            .iter()
+            .map(|raw| normalize(raw.clone(), &NormalizeOptions::default(), 0))
+            .collect();
+        schema.apply(&mut events)?;
+        position += 1;
+        let load = LoadBatch {
+            tables: vec![TableEvents {
+                table: "log_events_direct".into(),
+                schema: Arc::new(schema.clone()),
+                events: events.into_iter().map(Arc::new).collect(),
+            }],
+            position,
+        };
+        backend.insert(&load).await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "direct batch={batch}: {:.0} events/s ({total} events in {elapsed:.2} s, one transaction per batch)",
+        total as f64 / elapsed
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |index: usize| -> anyhow::Result<usize> {
+        args.get(index)
+            .context("missing argument")?
+            .parse()
+            .context("not a number")
+    };
+    match args.first().map(String::as_str) {
+        Some("http") if args.len() == 7 => {
+            http(
+                args[1].clone(),
+                args[2].clone(),
+                args[3].clone(),
+                number(4)?,
+                number(5)?,
+                number(6)? as u64,
+            )
+            .await
+        }
+        Some("direct") if args.len() == 4 => direct(args[1].clone(), number(2)?, number(3)?).await,
+        _ => bail!(
+            "usage: ingest-bench http URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS"
+        ),
+    }
+}

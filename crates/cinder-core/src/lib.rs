@@ -11,5 +11,5 @@ pub mod source;
 
 pub use event::LogEvent;
 pub use normalize::{normalize, parse_timestamp, sanitize_key, NormalizeOptions};
-pub use schema::{Column, ROOT_COLUMN, ColumnKind, FieldType, Schema, SchemaError, SchemaOutcome};
+pub use schema::{Column, ColumnKind, FieldType, Schema, SchemaError, SchemaOutcome, ROOT_COLUMN};
 pub use source::{table_name, Source, SourceName};

@@ -75,7 +75,9 @@ fn custom_event_message(event: &LogEvent, keys: &str) -> String {
             "id" => Some(event.id.clone()),
             "message" | "event_message" => event.event_message.clone(),
             _ => {
-                let path = key.strip_prefix("m.").map_or(Cow::Borrowed(key), |rest| Cow::Owned(format!("metadata.{rest}")));
+                let path = key
+                    .strip_prefix("m.")
+                    .map_or(Cow::Borrowed(key), |rest| Cow::Owned(format!("metadata.{rest}")));
                 event.get_path(&path).map(|value| match value {
                     Value::String(text) => text.clone(),
                     other => other.to_string(),
@@ -190,13 +192,18 @@ pub fn sanitize_key(key: &str) -> Cow<'_, str> {
         return Cow::Borrowed(key);
     }
     let dash = key.contains('-');
-    let other = key.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+    let other = key
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
     let prefix_count = usize::from(reserved)
         + usize::from(dash)
         + usize::from(leading_digit && !reserved && !dash)
         + usize::from(other);
     let mut out = "_".repeat(prefix_count);
-    out.extend(key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }));
+    out.extend(
+        key.chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }),
+    );
     if out.len() > MAX_KEY_BYTES {
         // Everything is ASCII by now, so any byte index is a char boundary.
         out = format!("_{}", &out[..MAX_KEY_BYTES]);
@@ -258,11 +265,23 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(&value), Some(expected), "{value}");
         }
-        assert_eq!(parse_timestamp(&json!("2023-11-14T22:13:20Z")), Some(1_700_000_000_000_000));
+        assert_eq!(
+            parse_timestamp(&json!("2023-11-14T22:13:20Z")),
+            Some(1_700_000_000_000_000)
+        );
         assert_eq!(parse_timestamp(&json!(1_700_000_000)), Some(1_700_000_000_000_000));
-        assert_eq!(parse_timestamp(&json!(1_700_000_000_123_i64)), Some(1_700_000_000_123_000));
+        assert_eq!(
+            parse_timestamp(&json!(1_700_000_000_123_i64)),
+            Some(1_700_000_000_123_000)
+        );
         assert_eq!(parse_timestamp(&json!(1_700_000_000.5)), Some(1_700_000_000_500_000));
-        for bad in [json!("2024-01-01T00:00:00"), json!("yesterday"), json!(-5), json!(true), json!("")] {
+        for bad in [
+            json!("2024-01-01T00:00:00"),
+            json!("yesterday"),
+            json!(-5),
+            json!(true),
+            json!(""),
+        ] {
             assert_eq!(parse_timestamp(&bad), None, "{bad}");
         }
     }
@@ -277,7 +296,10 @@ mod tests {
         assert_eq!(event.id, "abc");
         assert_eq!(event.timestamp, 1_700_000_000_000_000);
         assert_eq!(event.event_message.as_deref(), Some("hi"));
-        assert_eq!(Value::Object(event.body), json!({"metadata": {"_status_code": 200, "list": [1]}}));
+        assert_eq!(
+            Value::Object(event.body),
+            json!({"metadata": {"_status_code": 200, "list": [1]}})
+        );
     }
 
     #[test]
@@ -287,9 +309,17 @@ mod tests {
         assert_eq!(event.event_message.as_deref(), Some("a"));
         assert_eq!(event.timestamp, 42);
         assert_eq!(event.id.len(), 36);
-        assert!(event.body.is_empty(), "message equal to event_message is folded: {:?}", event.body);
+        assert!(
+            event.body.is_empty(),
+            "message equal to event_message is folded: {:?}",
+            event.body
+        );
 
-        let event = normalize(object(json!({"log_entry": "from log_entry"})), &NormalizeOptions::default(), 0);
+        let event = normalize(
+            object(json!({"log_entry": "from log_entry"})),
+            &NormalizeOptions::default(),
+            0,
+        );
         assert_eq!(event.event_message.as_deref(), Some("from log_entry"));
     }
 

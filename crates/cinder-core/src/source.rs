@@ -198,7 +198,12 @@ mod tests {
     fn names_are_validated() {
         assert!(SourceName::try_from("  ".to_owned()).is_err());
         assert!(SourceName::try_from("a`b".to_owned()).is_err());
-        assert_eq!(SourceName::try_from(" cloudflare.logs.prod ".to_owned()).unwrap().as_str(), "cloudflare.logs.prod");
+        assert_eq!(
+            SourceName::try_from(" cloudflare.logs.prod ".to_owned())
+                .unwrap()
+                .as_str(),
+            "cloudflare.logs.prod"
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ impl FromStr for Scope {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let id = |rest: &str| rest.parse::<i64>().map_err(|_| format!("contains unrecognized scope `{text}`"));
+        let id = |rest: &str| {
+            rest.parse::<i64>()
+                .map_err(|_| format!("contains unrecognized scope `{text}`"))
+        };
         match text {
             "public" => Ok(Scope::Public),
             "ingest" => Ok(Scope::Ingest),
@@ -97,7 +100,10 @@ pub enum Principal {
 impl Principal {
     fn has(&self, wanted: impl Fn(&Scope) -> bool) -> bool {
         match self {
-            Principal::Token(token) => token.scopes.iter().any(|scope| *scope == Scope::Private || wanted(scope)),
+            Principal::Token(token) => token
+                .scopes
+                .iter()
+                .any(|scope| *scope == Scope::Private || wanted(scope)),
             Principal::LegacyKey => false,
         }
     }
@@ -127,7 +133,10 @@ pub fn presented_token<'a>(headers: &'a HeaderMap, api_key_param: Option<&'a str
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
         .map(str::trim);
-    let header = headers.get("x-api-key").and_then(|value| value.to_str().ok()).map(str::trim);
+    let header = headers
+        .get("x-api-key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim);
     bearer.or(header).or(api_key_param).filter(|token| !token.is_empty())
 }
 
@@ -157,7 +166,14 @@ mod tests {
 
     #[test]
     fn scopes_parse_and_print() {
-        for text in ["public", "ingest", "query", "private", "ingest:source:3", "query:endpoint:9"] {
+        for text in [
+            "public",
+            "ingest",
+            "query",
+            "private",
+            "ingest:source:3",
+            "query:endpoint:9",
+        ] {
             assert_eq!(text.parse::<Scope>().unwrap().to_string(), text);
         }
         assert!("admin".parse::<Scope>().is_err());

@@ -45,7 +45,10 @@ pub struct AccessToken {
 
 /// Returns the hex SHA-256 of a token.
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Counters of one source, reported in its `metrics`.
@@ -165,7 +168,8 @@ const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
 
 fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
-    serde_json::from_value(value).map_err(|error| StorageError::Internal(format!("corrupt {what} in the catalog: {error}")))
+    serde_json::from_value(value)
+        .map_err(|error| StorageError::Internal(format!("corrupt {what} in the catalog: {error}")))
 }
 
 fn encode<T: Serialize>(value: &T) -> Value {
@@ -221,7 +225,12 @@ impl Catalog {
     }
 
     /// Stores a token for `secret`, unless one exists.
-    pub async fn add_token(&self, secret: &str, scopes: Vec<Scope>, description: Option<String>) -> Result<AccessToken, StorageError> {
+    pub async fn add_token(
+        &self,
+        secret: &str,
+        scopes: Vec<Scope>,
+        description: Option<String>,
+    ) -> Result<AccessToken, StorageError> {
         let _write = self.write.lock().await;
         let hash = hash_token(secret);
         if let Some(existing) = self.data.read().tokens.get(&hash) {
@@ -276,7 +285,11 @@ impl Catalog {
     }
 
     /// Creates a source from settings built by `build` (given the new id).
-    pub async fn create_source(&self, name: SourceName, build: impl FnOnce(Source) -> Source) -> Result<Arc<SourceHandle>, CatalogError> {
+    pub async fn create_source(
+        &self,
+        name: SourceName,
+        build: impl FnOnce(Source) -> Source,
+    ) -> Result<Arc<SourceHandle>, CatalogError> {
         let _write = self.write.lock().await;
         if self.data.read().names.contains_key(name.as_str()) {
             return Err(CatalogError::NameTaken);
@@ -284,8 +297,12 @@ impl Catalog {
         let id = self.data.read().next_id;
         let source = build(Source::new(id, DEFAULT_USER_ID, name, &crate::now_rfc3339()));
         let schema = Schema::new();
-        self.store.put(KIND_SOURCE, &source.token.to_string(), &encode(&source)).await?;
-        self.store.put(KIND_SCHEMA, &source.token.to_string(), &encode(&schema)).await?;
+        self.store
+            .put(KIND_SOURCE, &source.token.to_string(), &encode(&source))
+            .await?;
+        self.store
+            .put(KIND_SCHEMA, &source.token.to_string(), &encode(&schema))
+            .await?;
         let handle = SourceHandle::new(source, schema);
         let mut data = self.data.write();
         data.next_id = id + 1;
@@ -302,7 +319,9 @@ impl Catalog {
         if updated.name != old_name && self.data.read().names.contains_key(updated.name.as_str()) {
             return Err(CatalogError::NameTaken);
         }
-        self.store.put(KIND_SOURCE, &updated.token.to_string(), &encode(&updated)).await?;
+        self.store
+            .put(KIND_SOURCE, &updated.token.to_string(), &encode(&updated))
+            .await?;
         let mut data = self.data.write();
         data.names.remove(old_name.as_str());
         data.names.insert(updated.name.as_str().to_owned(), updated.token);

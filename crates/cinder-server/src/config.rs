@@ -12,16 +12,35 @@ use clap::{ArgAction, Parser, ValueEnum};
 
 /// Runtime settings, from flags or environment variables.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "cinder", version, about = "A log-analytics server that speaks Logflare's HTTP API")]
+#[command(
+    name = "cinder",
+    version,
+    about = "A log-analytics server that speaks Logflare's HTTP API"
+)]
 pub struct Config {
     /// Port the HTTP server listens on.
-    #[arg(long = "port", env = "PHX_HTTP_PORT", value_name = "PHX_HTTP_PORT", default_value_t = 4000)]
+    #[arg(
+        long = "port",
+        env = "PHX_HTTP_PORT",
+        value_name = "PHX_HTTP_PORT",
+        default_value_t = 4000
+    )]
     pub port: u16,
     /// Address the HTTP server binds.
-    #[arg(long = "ip", env = "PHX_HTTP_IP", value_name = "PHX_HTTP_IP", default_value = "127.0.0.1")]
+    #[arg(
+        long = "ip",
+        env = "PHX_HTTP_IP",
+        value_name = "PHX_HTTP_IP",
+        default_value = "127.0.0.1"
+    )]
     pub ip: IpAddr,
     /// Directory for the embedded database, the write-ahead log and generated secrets.
-    #[arg(long = "data-dir", env = "CINDER_DATA_DIR", value_name = "CINDER_DATA_DIR", default_value = "./data")]
+    #[arg(
+        long = "data-dir",
+        env = "CINDER_DATA_DIR",
+        value_name = "CINDER_DATA_DIR",
+        default_value = "./data"
+    )]
     pub data_dir: PathBuf,
     /// One default user owns everything (Cinder is single-tenant by default).
     #[arg(long, env = "LOGFLARE_SINGLE_TENANT", value_name = "LOGFLARE_SINGLE_TENANT", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
@@ -30,22 +49,53 @@ pub struct Config {
     #[arg(long, env = "LOGFLARE_SUPABASE_MODE", value_name = "LOGFLARE_SUPABASE_MODE", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
     pub supabase_mode: bool,
     /// Token with the `public` scope (ingest only).
-    #[arg(long, env = "LOGFLARE_PUBLIC_ACCESS_TOKEN", value_name = "LOGFLARE_PUBLIC_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LOGFLARE_PUBLIC_ACCESS_TOKEN",
+        value_name = "LOGFLARE_PUBLIC_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
     pub public_access_token: Option<String>,
     /// Deprecated alias of `LOGFLARE_PUBLIC_ACCESS_TOKEN`.
-    #[arg(long, env = "LOGFLARE_API_KEY", value_name = "LOGFLARE_API_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LOGFLARE_API_KEY",
+        value_name = "LOGFLARE_API_KEY",
+        hide_env_values = true
+    )]
     pub api_key: Option<String>,
     /// Token with the `private` scope (everything). Generated on first start when unset.
-    #[arg(long, env = "LOGFLARE_PRIVATE_ACCESS_TOKEN", value_name = "LOGFLARE_PRIVATE_ACCESS_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "LOGFLARE_PRIVATE_ACCESS_TOKEN",
+        value_name = "LOGFLARE_PRIVATE_ACCESS_TOKEN",
+        hide_env_values = true
+    )]
     pub private_access_token: Option<String>,
     /// Log level: error, warning (or warn), info or debug.
-    #[arg(long, env = "LOGFLARE_LOG_LEVEL", value_name = "LOGFLARE_LOG_LEVEL", value_enum, default_value = "info")]
+    #[arg(
+        long,
+        env = "LOGFLARE_LOG_LEVEL",
+        value_name = "LOGFLARE_LOG_LEVEL",
+        value_enum,
+        default_value = "info"
+    )]
     pub log_level: LogLevel,
     /// Memory the embedded engine may use for queries and caches, e.g. `1GB`.
-    #[arg(long, env = "CINDER_EMBEDDED_MEMORY_LIMIT", value_name = "CINDER_EMBEDDED_MEMORY_LIMIT", default_value = "1GB")]
+    #[arg(
+        long,
+        env = "CINDER_EMBEDDED_MEMORY_LIMIT",
+        value_name = "CINDER_EMBEDDED_MEMORY_LIMIT",
+        default_value = "1GB"
+    )]
     pub embedded_memory_limit: String,
     /// Events accepted but not yet stored in the backend, past which ingest answers 429.
-    #[arg(long, env = "CINDER_MAX_PENDING_EVENTS", value_name = "CINDER_MAX_PENDING_EVENTS", default_value_t = 500_000)]
+    #[arg(
+        long,
+        env = "CINDER_MAX_PENDING_EVENTS",
+        value_name = "CINDER_MAX_PENDING_EVENTS",
+        default_value_t = 500_000
+    )]
     pub max_pending_events: usize,
 }
 
@@ -106,7 +156,10 @@ pub fn reject_unknown_cinder_vars() -> anyhow::Result<()> {
     for (name, _) in std::env::vars_os() {
         let Some(name) = name.to_str() else { continue };
         if name.starts_with("CINDER_") && !CINDER_VARS.contains(&name) {
-            anyhow::bail!("unknown environment variable `{name}`; Cinder reads {}", CINDER_VARS[..3].join(", "));
+            anyhow::bail!(
+                "unknown environment variable `{name}`; Cinder reads {}",
+                CINDER_VARS[..3].join(", ")
+            );
         }
     }
     Ok(())
@@ -118,9 +171,13 @@ mod tests {
 
     #[test]
     fn invalid_values_name_the_variable() {
-        let error = Config::try_parse_from(["cinder", "--port", "many"]).unwrap_err().to_string();
+        let error = Config::try_parse_from(["cinder", "--port", "many"])
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("PHX_HTTP_PORT"), "{error}");
-        let error = Config::try_parse_from(["cinder", "--supabase-mode", "yes"]).unwrap_err().to_string();
+        let error = Config::try_parse_from(["cinder", "--supabase-mode", "yes"])
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("LOGFLARE_SUPABASE_MODE"), "{error}");
         let config = Config::try_parse_from(["cinder", "--log-level", "warn", "--single-tenant", "TRUE"]).unwrap();
         assert_eq!(config.log_level, LogLevel::Warning);

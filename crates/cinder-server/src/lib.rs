@@ -67,7 +67,10 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
 
     let (wal, records) = Wal::open(&dir.join("wal")).context("cannot open the write-ahead log")?;
     let pipeline = Arc::new(Pipeline::new(wal, config.max_pending_events));
-    let stored = backend.position().await.context("cannot read the stored log position")?;
+    let stored = backend
+        .position()
+        .await
+        .context("cannot read the stored log position")?;
     let replayed = pipeline.replay(records, stored, &catalog);
     if replayed > 0 {
         tracing::info!(events = replayed, "replaying events from the write-ahead log");
@@ -87,7 +90,11 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
 async fn set_up_tokens(config: &Config, catalog: &Catalog) -> anyhow::Result<()> {
     let configured = [
         ("LOGFLARE_PUBLIC_ACCESS_TOKEN", config.public_token(), Scope::Public),
-        ("LOGFLARE_PRIVATE_ACCESS_TOKEN", config.private_access_token.as_deref().filter(|t| !t.is_empty()), Scope::Private),
+        (
+            "LOGFLARE_PRIVATE_ACCESS_TOKEN",
+            config.private_access_token.as_deref().filter(|t| !t.is_empty()),
+            Scope::Private,
+        ),
     ];
     for (variable, value, scope) in configured {
         let current = value.map(catalog::hash_token);
@@ -109,11 +116,20 @@ async fn set_up_tokens(config: &Config, catalog: &Catalog) -> anyhow::Result<()>
         let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
         write_secret(&config.data_dir.join(GENERATED_TOKEN_FILE), &secret)?;
         catalog
-            .add_token(&secret, vec![Scope::Private], Some(GENERATED_TOKEN_DESCRIPTION.to_owned()))
+            .add_token(
+                &secret,
+                vec![Scope::Private],
+                Some(GENERATED_TOKEN_DESCRIPTION.to_owned()),
+            )
             .await?;
-        println!("Generated a private access token (shown once; also saved to {}):", config.data_dir.join(GENERATED_TOKEN_FILE).display());
+        println!(
+            "Generated a private access token (shown once; also saved to {}):",
+            config.data_dir.join(GENERATED_TOKEN_FILE).display()
+        );
         println!("  {secret}");
-        println!("Use it as `Authorization: Bearer <token>` or `x-api-key: <token>`, or set LOGFLARE_PRIVATE_ACCESS_TOKEN.");
+        println!(
+            "Use it as `Authorization: Bearer <token>` or `x-api-key: <token>`, or set LOGFLARE_PRIVATE_ACCESS_TOKEN."
+        );
     }
     Ok(())
 }
@@ -123,14 +139,20 @@ fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot write `{}`", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
     writeln!(file, "{secret}")?;
     file.sync_all()?;
     Ok(())
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let ready = state.ready.clone();
     let app = router(state);
     axum::serve(listener, app)
@@ -157,7 +179,8 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}

@@ -80,7 +80,9 @@ impl Wal {
         let mut intact = segments.len();
         for (index, segment) in segments.iter().enumerate() {
             let (mut read, clean) = read_segment(&segment.path)?;
-            next = read.last().map_or(next.max(segment.first), |record| record.position + 1);
+            next = read
+                .last()
+                .map_or(next.max(segment.first), |record| record.position + 1);
             records.append(&mut read);
             if !clean {
                 intact = index + 1;
@@ -134,7 +136,9 @@ impl Wal {
             .send(append)
             .await
             .map_err(|_| io::Error::other("the write-ahead log has stopped"))?;
-        answer.await.map_err(|_| io::Error::other("the write-ahead log has stopped"))?
+        answer
+            .await
+            .map_err(|_| io::Error::other("the write-ahead log has stopped"))?
     }
 
     /// Deletes every closed segment whose records are all at or before `position`.
@@ -295,7 +299,12 @@ mod tests {
         // Tear the last record: a crash in the middle of a write.
         let segment = segment_path(&dir, 1);
         let length = fs::metadata(&segment).unwrap().len();
-        OpenOptions::new().write(true).open(&segment).unwrap().set_len(length - 3).unwrap();
+        OpenOptions::new()
+            .write(true)
+            .open(&segment)
+            .unwrap()
+            .set_len(length - 3)
+            .unwrap();
 
         let (wal, records) = Wal::open(&dir).unwrap();
         let positions: Vec<u64> = records.iter().map(|record| record.position).collect();
@@ -314,7 +323,10 @@ mod tests {
         let appends = (0..50).map(|_| {
             let seen = seen.clone();
             let wal = wal.clone();
-            async move { wal.append(vec![1], Box::new(move |position| seen.lock().push(position))).await }
+            async move {
+                wal.append(vec![1], Box::new(move |position| seen.lock().push(position)))
+                    .await
+            }
         });
         futures_join_all(appends).await;
         let seen = seen.lock().clone();
@@ -325,7 +337,9 @@ mod tests {
         fs::remove_dir_all(dir).unwrap();
     }
 
-    async fn futures_join_all<F: std::future::Future<Output = io::Result<u64>> + Send + 'static>(futures: impl Iterator<Item = F>) {
+    async fn futures_join_all<F: std::future::Future<Output = io::Result<u64>> + Send + 'static>(
+        futures: impl Iterator<Item = F>,
+    ) {
         let handles: Vec<_> = futures.map(tokio::spawn).collect();
         for handle in handles {
             handle.await.unwrap().unwrap();

@@ -153,19 +153,53 @@ async fn sources_api_follows_logflare() {
     assert_eq!(created["name"], "app.logs");
     assert_eq!(created["notifications_every"], 14_400_000);
 
-    let duplicate = client.post(server.url("/api/sources")).bearer_auth(PRIVATE).json(&json!({"name": "app.logs"})).send().await.unwrap();
+    let duplicate = client
+        .post(server.url("/api/sources"))
+        .bearer_auth(PRIVATE)
+        .json(&json!({"name": "app.logs"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(duplicate.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(duplicate.json::<Value>().await.unwrap(), json!({"errors": {"name": ["has already been taken"]}}));
-    let blank = client.post(server.url("/api/sources")).bearer_auth(PRIVATE).json(&json!({"description": "x"})).send().await.unwrap();
+    assert_eq!(
+        duplicate.json::<Value>().await.unwrap(),
+        json!({"errors": {"name": ["has already been taken"]}})
+    );
+    let blank = client
+        .post(server.url("/api/sources"))
+        .bearer_auth(PRIVATE)
+        .json(&json!({"description": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(blank.json::<Value>().await.unwrap(), json!({"errors": {"name": ["can't be blank"]}}));
+    assert_eq!(
+        blank.json::<Value>().await.unwrap(),
+        json!({"errors": {"name": ["can't be blank"]}})
+    );
 
     // The public token may ingest but not manage.
-    let forbidden = client.get(server.url("/api/sources")).header("x-api-key", PUBLIC).send().await.unwrap();
+    let forbidden = client
+        .get(server.url("/api/sources"))
+        .header("x-api-key", PUBLIC)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forbidden.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(forbidden.json::<Value>().await.unwrap(), json!({"error": "Unauthorized"}));
+    assert_eq!(
+        forbidden.json::<Value>().await.unwrap(),
+        json!({"error": "Unauthorized"})
+    );
 
-    let listed: Value = client.get(server.url("/api/sources")).bearer_auth(PRIVATE).send().await.unwrap().json().await.unwrap();
+    let listed: Value = client
+        .get(server.url("/api/sources"))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     let put = client
@@ -179,32 +213,87 @@ async fn sources_api_follows_logflare() {
     let put: Value = put.json().await.unwrap();
     assert_eq!(put["description"], "renamed");
     assert_eq!(put["retention_days"], 3);
-    let patch = client.patch(server.url(&format!("/api/sources/{token}"))).bearer_auth(PRIVATE).json(&json!({"favorite": true})).send().await.unwrap();
+    let patch = client
+        .patch(server.url(&format!("/api/sources/{token}")))
+        .bearer_auth(PRIVATE)
+        .json(&json!({"favorite": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(patch.status(), StatusCode::NO_CONTENT);
-    let bad = client.patch(server.url(&format!("/api/sources/{token}"))).bearer_auth(PRIVATE).json(&json!({"retention_days": "soon"})).send().await.unwrap();
+    let bad = client
+        .patch(server.url(&format!("/api/sources/{token}")))
+        .bearer_auth(PRIVATE)
+        .json(&json!({"retention_days": "soon"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
-    let missing = client.get(server.url(&format!("/api/sources/{}", uuid_like()))).bearer_auth(PRIVATE).send().await.unwrap();
+    let missing = client
+        .get(server.url(&format!("/api/sources/{}", uuid_like())))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(missing.json::<Value>().await.unwrap(), json!({"error": "Not Found"}));
 
     // Schema and recent events.
     let (status, _) = server
-        .post(&format!("/api/logs?source={token}"), "application/json", br#"{"message": "hi", "metadata": {"status": 200, "tags": ["a"]}}"#.to_vec())
+        .post(
+            &format!("/api/logs?source={token}"),
+            "application/json",
+            br#"{"message": "hi", "metadata": {"status": 200, "tags": ["a"]}}"#.to_vec(),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let dot: Value = client.get(server.url(&format!("/api/sources/{token}/schema?variant=dot"))).bearer_auth(PRIVATE).send().await.unwrap().json().await.unwrap();
+    let dot: Value = client
+        .get(server.url(&format!("/api/sources/{token}/schema?variant=dot")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(dot["metadata.status"], "integer");
     assert_eq!(dot["metadata.tags"], "string[]");
-    let full: Value = client.get(server.url(&format!("/api/sources/{token}/schema"))).bearer_auth(PRIVATE).send().await.unwrap().json().await.unwrap();
+    let full: Value = client
+        .get(server.url(&format!("/api/sources/{token}/schema")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(full["$id"], format!("/api/sources/{token}/schema"));
     assert_eq!(full["properties"]["metadata"]["type"], "object");
-    let recent: Value = client.get(server.url(&format!("/api/sources/{token}/recent"))).bearer_auth(PRIVATE).send().await.unwrap().json().await.unwrap();
+    let recent: Value = client
+        .get(server.url(&format!("/api/sources/{token}/recent")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(recent[0]["event_message"], "hi");
 
-    let deleted = client.delete(server.url(&format!("/api/sources/{token}"))).bearer_auth(PRIVATE).send().await.unwrap();
+    let deleted = client
+        .delete(server.url(&format!("/api/sources/{token}")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let gone = client.get(server.url(&format!("/api/sources/{token}"))).bearer_auth(PRIVATE).send().await.unwrap();
+    let gone = client
+        .get(server.url(&format!("/api/sources/{token}")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
@@ -223,17 +312,72 @@ async fn every_ingest_shape_arrives() {
     let by_name = "/api/logs?source_name=shapes";
 
     let cases: Vec<(String, &str, Vec<u8>, u64)> = vec![
-        (by_name.into(), "application/json", br#"{"message": "single"}"#.to_vec(), 1),
-        (by_name.into(), "application/json", br#"{"batch": [{"message": "b1"}, {"message": "b2"}]}"#.to_vec(), 2),
-        (by_name.into(), "application/json", br#"[{"event_message": "a1", "timestamp": "2026-06-01T10:00:00.123456789Z"}]"#.to_vec(), 1),
-        (by_name.into(), "application/x-ndjson", b"{\"x\": 1}\n{\"x\": 2}\n".to_vec(), 2),
-        (format!("/logs?source={token}"), "application/json", br#"[{"message": "legacy prefix"}]"#.to_vec(), 1),
-        (format!("/api/events?source={token}"), "application/json", br#"[{"message": "events prefix"}]"#.to_vec(), 1),
-        ("/api/logs/json?source_name=shapes".into(), "application/json", br#"{"anything": true}"#.to_vec(), 1),
-        ("/api/logs/vector?source_name=shapes".into(), "application/json", br#"[{"message": "from vector", "timestamp": "2026-06-01T10:00:00Z", "host": "h"}]"#.to_vec(), 1),
-        ("/api/logs/cloudflare?source_name=shapes".into(), "text/plain; charset=utf-8", b"{\"EdgeStartTimestamp\": 1780000000000000000, \"ClientIP\": \"1.2.3.4\"}\n".to_vec(), 1),
-        ("/api/logs/vercel?source_name=shapes".into(), "application/json", br#"[{"source": "lambda", "timestamp": 1780000000000, "proxy": {"statusCode": 200}}]"#.to_vec(), 1),
-        ("/logs/syslogs?source_name=shapes".into(), "application/logplex-1", b"<190>1 2026-06-01T10:00:00Z host app 42 - - hello syslog\n".to_vec(), 1),
+        (
+            by_name.into(),
+            "application/json",
+            br#"{"message": "single"}"#.to_vec(),
+            1,
+        ),
+        (
+            by_name.into(),
+            "application/json",
+            br#"{"batch": [{"message": "b1"}, {"message": "b2"}]}"#.to_vec(),
+            2,
+        ),
+        (
+            by_name.into(),
+            "application/json",
+            br#"[{"event_message": "a1", "timestamp": "2026-06-01T10:00:00.123456789Z"}]"#.to_vec(),
+            1,
+        ),
+        (
+            by_name.into(),
+            "application/x-ndjson",
+            b"{\"x\": 1}\n{\"x\": 2}\n".to_vec(),
+            2,
+        ),
+        (
+            format!("/logs?source={token}"),
+            "application/json",
+            br#"[{"message": "legacy prefix"}]"#.to_vec(),
+            1,
+        ),
+        (
+            format!("/api/events?source={token}"),
+            "application/json",
+            br#"[{"message": "events prefix"}]"#.to_vec(),
+            1,
+        ),
+        (
+            "/api/logs/json?source_name=shapes".into(),
+            "application/json",
+            br#"{"anything": true}"#.to_vec(),
+            1,
+        ),
+        (
+            "/api/logs/vector?source_name=shapes".into(),
+            "application/json",
+            br#"[{"message": "from vector", "timestamp": "2026-06-01T10:00:00Z", "host": "h"}]"#.to_vec(),
+            1,
+        ),
+        (
+            "/api/logs/cloudflare?source_name=shapes".into(),
+            "text/plain; charset=utf-8",
+            b"{\"EdgeStartTimestamp\": 1780000000000000000, \"ClientIP\": \"1.2.3.4\"}\n".to_vec(),
+            1,
+        ),
+        (
+            "/api/logs/vercel?source_name=shapes".into(),
+            "application/json",
+            br#"[{"source": "lambda", "timestamp": 1780000000000, "proxy": {"statusCode": 200}}]"#.to_vec(),
+            1,
+        ),
+        (
+            "/logs/syslogs?source_name=shapes".into(),
+            "application/logplex-1",
+            b"<190>1 2026-06-01T10:00:00Z host app 42 - - hello syslog\n".to_vec(),
+            1,
+        ),
     ];
     let mut expected = 0;
     for (path, content_type, body, count) in cases {
@@ -284,9 +428,16 @@ async fn every_ingest_shape_arrives() {
         .await;
     assert_eq!(rows[0]["timestamp"], 1_780_308_000_000_000_i64);
     assert_eq!(rows[0]["host"], "h");
-    let rows = server.query("select timestamp from shapes where event_message = 'a1'").await;
-    assert_eq!(rows[0]["timestamp"], 1_780_308_000_123_456_i64, "nanoseconds truncate to microseconds");
-    let rows = server.query("select count(*) as n from shapes where metadata.severity = 'info'").await;
+    let rows = server
+        .query("select timestamp from shapes where event_message = 'a1'")
+        .await;
+    assert_eq!(
+        rows[0]["timestamp"], 1_780_308_000_123_456_i64,
+        "nanoseconds truncate to microseconds"
+    );
+    let rows = server
+        .query("select count(*) as n from shapes where metadata.severity = 'info'")
+        .await;
     assert_eq!(rows[0]["n"], 1, "syslog severity lands in metadata");
     let dot: Value = server
         .client
@@ -298,7 +449,10 @@ async fn every_ingest_shape_arrives() {
         .json()
         .await
         .unwrap();
-    assert!(dot.get("source").is_none() && dot.get("source_name").is_none(), "routing keys are not stored: {dot}");
+    assert!(
+        dot.get("source").is_none() && dot.get("source_name").is_none(),
+        "routing keys are not stored: {dot}"
+    );
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -311,13 +465,48 @@ async fn bad_requests_are_refused_with_a_reason_and_store_nothing() {
     let path = "/api/logs?source_name=strict";
 
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
-        ("application/json", b"{\"message\": ".to_vec(), StatusCode::BAD_REQUEST, "malformed JSON"),
-        ("application/json", b"[{\"message\": \"\xff\"}]".to_vec(), StatusCode::BAD_REQUEST, "UTF-8"),
-        ("application/json", format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes(), StatusCode::BAD_REQUEST, "malformed JSON"),
-        ("application/json", b"[{\"ok\": 1}, 5]".to_vec(), StatusCode::BAD_REQUEST, "event 1 is not a JSON object"),
-        ("application/x-ndjson", b"{\"ok\": 1}\nnope\n".to_vec(), StatusCode::BAD_REQUEST, "line 2"),
-        ("application/xml", b"<a/>".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported content type"),
-        ("application/json", vec![b' '; 12_000_001], StatusCode::PAYLOAD_TOO_LARGE, ""),
+        (
+            "application/json",
+            b"{\"message\": ".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "malformed JSON",
+        ),
+        (
+            "application/json",
+            b"[{\"message\": \"\xff\"}]".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "UTF-8",
+        ),
+        (
+            "application/json",
+            format!("{}{}", "[".repeat(5000), "]".repeat(5000)).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "malformed JSON",
+        ),
+        (
+            "application/json",
+            b"[{\"ok\": 1}, 5]".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "event 1 is not a JSON object",
+        ),
+        (
+            "application/x-ndjson",
+            b"{\"ok\": 1}\nnope\n".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "line 2",
+        ),
+        (
+            "application/xml",
+            b"<a/>".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported content type",
+        ),
+        (
+            "application/json",
+            vec![b' '; 12_000_001],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "",
+        ),
     ];
     for (content_type, body, status, message) in cases {
         let (got, reply) = server.post(path, content_type, body).await;
@@ -348,29 +537,65 @@ async fn bad_requests_are_refused_with_a_reason_and_store_nothing() {
     assert_eq!(bomb.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     for (path, key) in [("/api/logs?source_name=nope", PUBLIC), (path, "wrong-token")] {
-        let response = client.post(server.url(path)).header("x-api-key", key).json(&json!([{"a": 1}])).send().await.unwrap();
+        let response = client
+            .post(server.url(path))
+            .header("x-api-key", key)
+            .json(&json!([{"a": 1}]))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
-        assert_eq!(response.json::<Value>().await.unwrap(), json!({"error": "Unauthorized"}));
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({"error": "Unauthorized"})
+        );
     }
-    let no_token = client.post(server.url(path)).json(&json!([{"a": 1}])).send().await.unwrap();
+    let no_token = client
+        .post(server.url(path))
+        .json(&json!([{"a": 1}]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
 
     let wide: serde_json::Map<String, Value> = (0..600).map(|i| (format!("f{i}"), json!(i))).collect();
-    let (status, reply) = server.post(path, "application/json", serde_json::to_vec(&json!([wide])).unwrap()).await;
+    let (status, reply) = server
+        .post(path, "application/json", serde_json::to_vec(&json!([wide])).unwrap())
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(reply["error"].as_str().unwrap().contains("more than 500 fields"), "{reply}");
+    assert!(
+        reply["error"].as_str().unwrap().contains("more than 500 fields"),
+        "{reply}"
+    );
 
     // A marker event proves the loader ran; nothing from the refused requests is stored.
-    let (status, _) = server.post(path, "application/json", br#"[{"message": "marker"}]"#.to_vec()).await;
+    let (status, _) = server
+        .post(path, "application/json", br#"[{"message": "marker"}]"#.to_vec())
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(server.wait_for_count("strict", 1).await, 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.wait_for_count("strict", 1).await, 1);
 
-    let refused = client.get(server.url("/api/query")).bearer_auth(PRIVATE).query(&[("sql", "select id from secrets")]).send().await.unwrap();
+    let refused = client
+        .get(server.url("/api/query"))
+        .bearer_auth(PRIVATE)
+        .query(&[("sql", "select id from secrets")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(refused.json::<Value>().await.unwrap(), json!({"error": "unknown source `secrets`"}));
-    let public_query = client.get(server.url("/api/query")).header("x-api-key", PUBLIC).query(&[("sql", "select 1")]).send().await.unwrap();
+    assert_eq!(
+        refused.json::<Value>().await.unwrap(),
+        json!({"error": "unknown source `secrets`"})
+    );
+    let public_query = client
+        .get(server.url("/api/query"))
+        .header("x-api-key", PUBLIC)
+        .query(&[("sql", "select 1")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(public_query.status(), StatusCode::UNAUTHORIZED);
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
@@ -383,13 +608,36 @@ async fn conflicting_types_are_kept_and_reported() {
     let source = server.create_source("mixed").await;
     let token = source["token"].as_str().unwrap();
     let path = "/api/logs?source_name=mixed";
-    server.post(path, "application/json", br#"[{"message": "a", "metadata": {"status": 200}}]"#.to_vec()).await;
-    let (status, _) = server.post(path, "application/json", br#"[{"message": "b", "metadata": {"status": "teapot"}}]"#.to_vec()).await;
+    server
+        .post(
+            path,
+            "application/json",
+            br#"[{"message": "a", "metadata": {"status": 200}}]"#.to_vec(),
+        )
+        .await;
+    let (status, _) = server
+        .post(
+            path,
+            "application/json",
+            br#"[{"message": "b", "metadata": {"status": "teapot"}}]"#.to_vec(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(server.wait_for_count("mixed", 2).await, 2);
-    let rows = server.query("select metadata.status as s, metadata.status_string as t from mixed order by event_message").await;
+    let rows = server
+        .query("select metadata.status as s, metadata.status_string as t from mixed order by event_message")
+        .await;
     assert_eq!(rows, json!([{"s": 200, "t": null}, {"s": null, "t": "teapot"}]));
-    let shown: Value = server.client.get(server.url(&format!("/api/sources/{token}"))).bearer_auth(PRIVATE).send().await.unwrap().json().await.unwrap();
+    let shown: Value = server
+        .client
+        .get(server.url(&format!("/api/sources/{token}")))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(shown["has_rejected_events"], true);
     assert_eq!(shown["metrics"]["conflicts"], 1);
     drop(server);
@@ -401,7 +649,13 @@ async fn restart_keeps_sources_tokens_schemas_and_events() {
     let dir = temp_dir("restart");
     let mut server = Server::start(&dir).await;
     let source = server.create_source("durable").await;
-    server.post("/api/logs?source_name=durable", "application/json", br#"[{"message": "m", "metadata": {"n": 1}}]"#.to_vec()).await;
+    server
+        .post(
+            "/api/logs?source_name=durable",
+            "application/json",
+            br#"[{"message": "m", "metadata": {"n": 1}}]"#.to_vec(),
+        )
+        .await;
     assert_eq!(server.wait_for_count("durable", 1).await, 1);
     server.kill();
 
@@ -417,7 +671,10 @@ async fn restart_keeps_sources_tokens_schemas_and_events() {
         .await
         .unwrap();
     assert_eq!(shown["name"], "durable");
-    assert_eq!(server.query("select metadata.n as n from durable").await, json!([{"n": 1}]));
+    assert_eq!(
+        server.query("select metadata.n as n from durable").await,
+        json!([{"n": 1}])
+    );
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -438,7 +695,10 @@ async fn acknowledged_events_survive_kill_9() {
             let mut acknowledged = Vec::new();
             for batch in 0.. {
                 let ids: Vec<String> = (0..50).map(|i| format!("c{client_index}-b{batch}-e{i}")).collect();
-                let events: Vec<Value> = ids.iter().map(|id| json!({"id": id, "message": "crash test", "metadata": {"n": batch}})).collect();
+                let events: Vec<Value> = ids
+                    .iter()
+                    .map(|id| json!({"id": id, "message": "crash test", "metadata": {"n": batch}}))
+                    .collect();
                 let sent = client
                     .post(format!("{base}/api/logs?source_name=crash"))
                     .header("x-api-key", PUBLIC)
@@ -460,18 +720,28 @@ async fn acknowledged_events_survive_kill_9() {
     for client in clients {
         acknowledged.extend(client.await.unwrap());
     }
-    assert!(acknowledged.len() > 100, "the clients should have been acknowledged before the kill");
+    assert!(
+        acknowledged.len() > 100,
+        "the clients should have been acknowledged before the kill"
+    );
 
     let server = Server::start(&server.data_dir.clone()).await;
     let total = acknowledged.len() as u64;
     let stored = server.wait_for_count("crash", total).await;
     assert!(stored >= total, "only {stored} of {total} acknowledged events survived");
-    let distinct = server.query("select count(distinct id) as n, count(*) as total from crash").await;
-    assert_eq!(distinct[0]["n"], distinct[0]["total"], "replay must not duplicate events");
+    let distinct = server
+        .query("select count(distinct id) as n, count(*) as total from crash")
+        .await;
+    assert_eq!(
+        distinct[0]["n"], distinct[0]["total"],
+        "replay must not duplicate events"
+    );
     // Every acknowledged id is there (checked in chunks to keep queries small).
     for chunk in acknowledged.chunks(500) {
         let list = chunk.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(",");
-        let found = server.query(&format!("select count(*) as n from crash where id in ({list})")).await;
+        let found = server
+            .query(&format!("select count(*) as n from crash where id in ({list})"))
+            .await;
         assert_eq!(found[0]["n"], chunk.len() as u64);
     }
     drop(server);

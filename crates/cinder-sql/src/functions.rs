@@ -152,9 +152,18 @@ mod tests {
     #[test]
     fn restricted_and_unknown_functions_are_refused() {
         assert!(check("count").is_ok());
-        assert!(check("pg_typeof").is_err(), "not translated yet, so refused as unsupported");
-        assert_eq!(check("pg_sleep"), Err(TranslateError::RestrictedFunction("pg_sleep".into())));
-        assert_eq!(check("read_text"), Err(TranslateError::RestrictedFunction("read_text".into())));
+        assert!(
+            check("pg_typeof").is_err(),
+            "not translated yet, so refused as unsupported"
+        );
+        assert_eq!(
+            check("pg_sleep"),
+            Err(TranslateError::RestrictedFunction("pg_sleep".into()))
+        );
+        assert_eq!(
+            check("read_text"),
+            Err(TranslateError::RestrictedFunction("read_text".into()))
+        );
         assert!(matches!(check("frobnicate"), Err(TranslateError::Unsupported(_))));
         assert_eq!(spelling("ifnull", Target::Postgres), Some("coalesce"));
     }

@@ -114,7 +114,9 @@ pub(crate) mod tests {
 
     #[test]
     fn params_are_bound_and_strings_single_quoted() {
-        let out = embedded(r#"select id from logs where project = @project and event_message = "x" or project = @project"#).unwrap();
+        let out =
+            embedded(r#"select id from logs where project = @project and event_message = "x" or project = @project"#)
+                .unwrap();
         assert!(out.sql.contains("\"logs\".\"project\" = $1"), "{}", out.sql);
         assert!(out.sql.contains("= 'x'"), "{}", out.sql);
         assert_eq!(out.params, ["project"]);
@@ -131,6 +133,9 @@ pub(crate) mod tests {
 
     #[test]
     fn arrays_need_unnest() {
-        assert!(matches!(embedded("select metadata.tags.x from logs"), Err(TranslateError::Unsupported(_))));
+        assert!(matches!(
+            embedded("select metadata.tags.x from logs"),
+            Err(TranslateError::Unsupported(_))
+        ));
     }
 }

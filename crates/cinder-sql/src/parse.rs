@@ -38,8 +38,14 @@ mod tests {
     #[test]
     fn one_select_only() {
         assert!(parse("select 1;").is_ok());
-        assert_eq!(parse("select 1; select 2").unwrap_err(), TranslateError::MultipleStatements);
-        assert_eq!(parse("delete from t where true").unwrap_err(), TranslateError::NotSelect);
+        assert_eq!(
+            parse("select 1; select 2").unwrap_err(),
+            TranslateError::MultipleStatements
+        );
+        assert_eq!(
+            parse("delete from t where true").unwrap_err(),
+            TranslateError::NotSelect
+        );
         assert_eq!(parse(" ; ").unwrap_err(), TranslateError::Empty);
         assert!(matches!(parse("select from where"), Err(TranslateError::Parse(_))));
     }

@@ -24,7 +24,9 @@ use crate::{SourceTable, Sources};
 /// Rewrites `query` in place for `target` and returns the parameter names in binding order.
 pub fn rewrite(query: &mut Query, target: Target, sources: &Sources) -> Result<Vec<String>, TranslateError> {
     if target != Target::Embedded {
-        return Err(TranslateError::Unsupported(format!("translation for the {target} target is not built yet")));
+        return Err(TranslateError::Unsupported(format!(
+            "translation for the {target} target is not built yet"
+        )));
     }
     let mut context = Context {
         target,
@@ -77,7 +79,12 @@ struct Scope<'a> {
     relations: Vec<Relation<'a>>,
 }
 
-fn rewrite_query<'a>(query: &mut Query, outer: &Scope<'a>, ctes: &[String], context: &mut Context<'a>) -> Result<(), TranslateError> {
+fn rewrite_query<'a>(
+    query: &mut Query,
+    outer: &Scope<'a>,
+    ctes: &[String],
+    context: &mut Context<'a>,
+) -> Result<(), TranslateError> {
     let mut visible_ctes = ctes.to_vec();
     if let Some(with) = &mut query.with {
         for cte in &mut with.cte_tables {
@@ -116,7 +123,12 @@ fn rewrite_set_expr<'a>(
     }
 }
 
-fn rewrite_select<'a>(select: &mut Select, outer: &Scope<'a>, ctes: &[String], context: &mut Context<'a>) -> Result<Scope<'a>, TranslateError> {
+fn rewrite_select<'a>(
+    select: &mut Select,
+    outer: &Scope<'a>,
+    ctes: &[String],
+    context: &mut Context<'a>,
+) -> Result<Scope<'a>, TranslateError> {
     let mut scope = Scope::default();
     for table in &mut select.from {
         add_relation(&mut table.relation, &mut scope, ctes, context)?;
@@ -132,11 +144,18 @@ fn rewrite_select<'a>(select: &mut Select, outer: &Scope<'a>, ctes: &[String], c
 
 /// Adds one FROM item to the scope, renaming a source to its table (aliased by the name the
 /// query used, so qualified references keep working).
-fn add_relation<'a>(factor: &mut TableFactor, scope: &mut Scope<'a>, ctes: &[String], context: &Context<'a>) -> Result<(), TranslateError> {
+fn add_relation<'a>(
+    factor: &mut TableFactor,
+    scope: &mut Scope<'a>,
+    ctes: &[String],
+    context: &Context<'a>,
+) -> Result<(), TranslateError> {
     match factor {
         TableFactor::Table { name, alias, .. } => {
             let text = object_name_text(name);
-            let alias_name = alias.as_ref().map_or_else(|| text.clone(), |alias| alias.name.value.clone());
+            let alias_name = alias
+                .as_ref()
+                .map_or_else(|| text.clone(), |alias| alias.name.value.clone());
             if ctes.contains(&text) {
                 scope.relations.push(Relation::Opaque { alias: alias_name });
                 return Ok(());
@@ -146,7 +165,10 @@ fn add_relation<'a>(factor: &mut TableFactor, scope: &mut Scope<'a>, ctes: &[Str
                 .get(&text)
                 .ok_or_else(|| TranslateError::UnknownSource(text.clone()))?;
             let quote = context.target.identifier_quote();
-            *name = ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote(quote, &source.table))]);
+            *name = ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote(
+                quote,
+                &source.table,
+            ))]);
             *alias = Some(TableAlias {
                 explicit: true,
                 name: Ident::with_quote(quote, &alias_name),
@@ -163,7 +185,10 @@ fn add_relation<'a>(factor: &mut TableFactor, scope: &mut Scope<'a>, ctes: &[Str
             let alias = alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default();
             scope.relations.push(Relation::Opaque { alias });
         }
-        TableFactor::NestedJoin { table_with_joins, alias } => {
+        TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
             add_relation(&mut table_with_joins.relation, scope, ctes, context)?;
             for join in &mut table_with_joins.joins {
                 add_relation(&mut join.relation, scope, ctes, context)?;
@@ -175,7 +200,9 @@ fn add_relation<'a>(factor: &mut TableFactor, scope: &mut Scope<'a>, ctes: &[Str
             }
         }
         TableFactor::UNNEST { .. } => {
-            return Err(TranslateError::Unsupported("UNNEST (arrives with the full translator)".into()));
+            return Err(TranslateError::Unsupported(
+                "UNNEST (arrives with the full translator)".into(),
+            ));
         }
         other => return Err(TranslateError::Unsupported(format!("table expression `{other}`"))),
     }
@@ -286,7 +313,12 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
 /// Resolves a column path. With a qualifier, only that relation is searched; without one, the
 /// first source in scope that has the path's root. Returns `None` to leave the name alone
 /// (a select alias, a CTE column, or a name the engine will report as unknown).
-fn resolve(scope: &Scope, qualifier: Option<&str>, path: &[Ident], target: Target) -> Result<Option<Expr>, TranslateError> {
+fn resolve(
+    scope: &Scope,
+    qualifier: Option<&str>,
+    path: &[Ident],
+    target: Target,
+) -> Result<Option<Expr>, TranslateError> {
     let Some(root) = path.first() else {
         return Ok(None);
     };
@@ -304,7 +336,8 @@ fn resolve(scope: &Scope, qualifier: Option<&str>, path: &[Ident], target: Targe
 fn column_expr(alias: &str, schema: &Schema, path: &[&str], target: Target) -> Result<Expr, TranslateError> {
     let quote = target.identifier_quote();
     let dotted = path.join(".");
-    let column = |name: &str| Expr::CompoundIdentifier(vec![Ident::with_quote(quote, alias), Ident::with_quote(quote, name)]);
+    let column =
+        |name: &str| Expr::CompoundIdentifier(vec![Ident::with_quote(quote, alias), Ident::with_quote(quote, name)]);
     // Walk the schema to find where the path stops being known.
     for depth in 1..=path.len() {
         let prefix = path[..depth].join(".");

@@ -98,7 +98,9 @@ impl Visitor for Validator<'_> {
             }
             TableFactor::Derived { .. } | TableFactor::UNNEST { .. } | TableFactor::NestedJoin { .. } => {}
             TableFactor::Function { name, .. } => {
-                return ControlFlow::Break(TranslateError::RestrictedFunction(object_name_text(name).to_lowercase()))
+                return ControlFlow::Break(TranslateError::RestrictedFunction(
+                    object_name_text(name).to_lowercase(),
+                ))
             }
             TableFactor::TableFunction { expr, .. } => {
                 return ControlFlow::Break(TranslateError::RestrictedFunction(expr.to_string()))
@@ -153,14 +155,22 @@ mod tests {
 
     #[test]
     fn refusals_name_the_problem() {
-        assert_eq!(check("select id from secrets").unwrap_err().to_string(), "unknown source `secrets`");
+        assert_eq!(
+            check("select id from secrets").unwrap_err().to_string(),
+            "unknown source `secrets`"
+        );
         assert_eq!(check("select * from logs").unwrap_err(), TranslateError::Wildcard);
         assert_eq!(check("select l.* from logs l").unwrap_err(), TranslateError::Wildcard);
         assert_eq!(
-            check("select pg_read_file('/etc/passwd') from logs").unwrap_err().to_string(),
+            check("select pg_read_file('/etc/passwd') from logs")
+                .unwrap_err()
+                .to_string(),
             "function `pg_read_file` is not allowed"
         );
-        assert!(matches!(check("select id from read_csv('x')"), Err(TranslateError::RestrictedFunction(_))));
+        assert!(matches!(
+            check("select id from read_csv('x')"),
+            Err(TranslateError::RestrictedFunction(_))
+        ));
         assert!(check("select id from information_schema.tables").is_err());
         assert!(check("select id from (select * from logs)").is_err());
     }

@@ -24,7 +24,9 @@ pub fn encode_json_value(value: Value) -> Value {
 }
 
 fn encode_object_fields(map: Map<String, Value>) -> Map<String, Value> {
-    map.into_iter().map(|(key, value)| (key, encode_json_value(value))).collect()
+    map.into_iter()
+        .map(|(key, value)| (key, encode_json_value(value)))
+        .collect()
 }
 
 /// Objects inside arrays are already records of a REPEATED RECORD: they are not wrapped again.

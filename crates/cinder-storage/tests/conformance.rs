@@ -59,29 +59,56 @@ async fn suite(backend: &dyn Backend) {
         table,
         &mut schema,
         vec![
-            event("a", 1_700_000_000_000_000, json!({"metadata": {"status": 200, "path": "/a"}})),
-            event("b", 1_700_000_001_000_000, json!({"metadata": {"status": 500, "path": "/b", "tags": ["x", "y"]}})),
+            event(
+                "a",
+                1_700_000_000_000_000,
+                json!({"metadata": {"status": 200, "path": "/a"}}),
+            ),
+            event(
+                "b",
+                1_700_000_001_000_000,
+                json!({"metadata": {"status": 500, "path": "/b", "tags": ["x", "y"]}}),
+            ),
         ],
         10,
     );
     backend.insert(&first).await.unwrap();
     assert_eq!(backend.position().await.unwrap(), 10);
 
-    let rows = select(backend, table, &schema, "select id, timestamp, metadata.status as status, metadata from logs order by timestamp").await;
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, timestamp, metadata.status as status, metadata from logs order by timestamp",
+    )
+    .await;
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["id"], "a");
-    assert_eq!(rows[0]["timestamp"], 1_700_000_000_000_000_i64, "timestamps come back as integer microseconds");
+    assert_eq!(
+        rows[0]["timestamp"], 1_700_000_000_000_000_i64,
+        "timestamps come back as integer microseconds"
+    );
     assert_eq!(rows[0]["status"], 200);
-    assert_eq!(rows[1]["metadata"], json!([{"path": "/b", "status": 500, "tags": ["x", "y"]}]));
+    assert_eq!(
+        rows[1]["metadata"],
+        json!([{"path": "/b", "status": 500, "tags": ["x", "y"]}])
+    );
 
     // Schema growth: a new nested field becomes a new column, old rows read NULL.
     let second = batch(
         table,
         &mut schema,
-        vec![event("c", 1_700_000_002_000_000, json!({"metadata": {"status": "teapot", "user": {"id": 7}}}))],
+        vec![event(
+            "c",
+            1_700_000_002_000_000,
+            json!({"metadata": {"status": "teapot", "user": {"id": 7}}}),
+        )],
         11,
     );
-    assert_eq!(second.tables[0].events[0].body["metadata"]["status_string"], "teapot", "conflict kept aside");
+    assert_eq!(
+        second.tables[0].events[0].body["metadata"]["status_string"], "teapot",
+        "conflict kept aside"
+    );
     backend.insert(&second).await.unwrap();
     let rows = select(
         backend,
@@ -95,7 +122,13 @@ async fn suite(backend: &dyn Backend) {
     assert_eq!(rows[2]["s"], "teapot");
     assert_eq!(rows[2]["status"], Value::Null);
 
-    let counts = select(backend, table, &schema, "select count(*) as n, max(metadata.status) as top from logs where metadata.status >= 200").await;
+    let counts = select(
+        backend,
+        table,
+        &schema,
+        "select count(*) as n, max(metadata.status) as top from logs where metadata.status >= 200",
+    )
+    .await;
     assert_eq!(counts[0]["n"], 2);
     assert_eq!(counts[0]["top"], 500);
     assert_eq!(backend.position().await.unwrap(), 11);
@@ -119,10 +152,21 @@ async fn embedded_backend_conforms_and_survives_reopening() {
     assert_eq!(entries[0].value, json!({"name": "one"}));
     // Reopened tables keep their columns: a batch with a known schema appends.
     let mut schema = Schema::new();
-    let more = batch("log_events_conformance", &mut schema, vec![event("d", 1, json!({"metadata": {"status": 1}}))], 12);
+    let more = batch(
+        "log_events_conformance",
+        &mut schema,
+        vec![event("d", 1, json!({"metadata": {"status": 1}}))],
+        12,
+    );
     backend.insert(&more).await.unwrap();
     let all = backend
-        .query(&cinder_sql::TargetSql { sql: "select count(*) as n from log_events_conformance".into(), params: vec![] }, &[])
+        .query(
+            &cinder_sql::TargetSql {
+                sql: "select count(*) as n from log_events_conformance".into(),
+                params: vec![],
+            },
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(all.rows[0]["n"], 4);

@@ -46,7 +46,10 @@ impl Schema {
         }
         if next.field_count() > MAX_FIELDS {
             let field = outcome.added.last().cloned().unwrap_or_default();
-            return Err(SchemaError::TooManyFields { limit: MAX_FIELDS, field });
+            return Err(SchemaError::TooManyFields {
+                limit: MAX_FIELDS,
+                field,
+            });
         }
         if !outcome.added.is_empty() {
             next.version += 1;
@@ -112,7 +115,13 @@ struct Merge<'a> {
 }
 
 impl Merge<'_> {
-    fn object(&mut self, fields: &mut BTreeMap<String, FieldType>, object: &mut Map<String, Value>, prefix: &str, place: Place) {
+    fn object(
+        &mut self,
+        fields: &mut BTreeMap<String, FieldType>,
+        object: &mut Map<String, Value>,
+        prefix: &str,
+        place: Place,
+    ) {
         let keys: Vec<String> = object.keys().cloned().collect();
         for key in keys {
             let mut target = key.clone();
@@ -160,7 +169,9 @@ impl Merge<'_> {
     fn array_items(&mut self, element: &mut FieldType, items: &mut [Value], path: &str) {
         for item in items {
             match (&mut *element, item) {
-                (FieldType::Record(inner), Value::Object(object)) => self.object(inner, object, path, Place::InsideArray),
+                (FieldType::Record(inner), Value::Object(object)) => {
+                    self.object(inner, object, path, Place::InsideArray)
+                }
                 (FieldType::Array(nested), Value::Array(nested_items)) => self.array_items(nested, nested_items, path),
                 (element, item) if scalar_fits(element, item) => {}
                 _ => {
@@ -198,7 +209,10 @@ impl Merge<'_> {
             }
         };
         if place == Place::Columns {
-            self.columns.push(Column { path: path.to_owned(), kind });
+            self.columns.push(Column {
+                path: path.to_owned(),
+                kind,
+            });
         }
         let mut field = field;
         match (&mut field, value) {
@@ -251,7 +265,9 @@ mod tests {
     #[test]
     fn new_fields_extend_the_schema_and_columns() {
         let mut schema = Schema::new();
-        let mut events = [event(json!({"metadata": {"status": 200, "path": "/a", "tags": ["x"], "ctx": [{"pid": 1}]}}))];
+        let mut events = [event(
+            json!({"metadata": {"status": 200, "path": "/a", "tags": ["x"], "ctx": [{"pid": 1}]}}),
+        )];
         let outcome = schema.apply(&mut events).unwrap();
         assert_eq!(outcome.added.len(), 6, "{:?}", outcome.added);
         assert_eq!(schema.version(), 1);
@@ -277,8 +293,13 @@ mod tests {
     #[test]
     fn conflicting_values_move_to_a_typed_field() {
         let mut schema = Schema::new();
-        schema.apply(&mut [event(json!({"metadata": {"status": 200}}))]).unwrap();
-        let mut events = [event(json!({"metadata": {"status": "oops"}})), event(json!({"metadata": {"status": 1.5}}))];
+        schema
+            .apply(&mut [event(json!({"metadata": {"status": 200}}))])
+            .unwrap();
+        let mut events = [
+            event(json!({"metadata": {"status": "oops"}})),
+            event(json!({"metadata": {"status": 1.5}})),
+        ];
         let outcome = schema.apply(&mut events).unwrap();
         assert_eq!(outcome.conflicts, 2);
         assert_eq!(events[0].body["metadata"], json!({"status_string": "oops"}));
@@ -286,7 +307,9 @@ mod tests {
         assert_eq!(schema.field("metadata.status_string"), Some(&FieldType::String));
         assert_eq!(schema.conflicts()["metadata.status"], 2);
         // An integer where a float is expected fits.
-        schema.apply(&mut [event(json!({"metadata": {"status_float": 2}}))]).unwrap();
+        schema
+            .apply(&mut [event(json!({"metadata": {"status_float": 2}}))])
+            .unwrap();
         assert_eq!(schema.field("metadata.status_float"), Some(&FieldType::Float));
     }
 
@@ -296,7 +319,12 @@ mod tests {
         schema.apply(&mut [event(json!({"a": 1}))]).unwrap();
         let mut events = [event(json!({"a": "text", "a_string": "already here"}))];
         schema.apply(&mut events).unwrap();
-        assert_eq!(events[0].body, *json!({"a_string": "already here", "a_string_string": "text"}).as_object().unwrap());
+        assert_eq!(
+            events[0].body,
+            *json!({"a_string": "already here", "a_string_string": "text"})
+                .as_object()
+                .unwrap()
+        );
     }
 
     #[test]

@@ -146,9 +146,18 @@ impl Schema {
         fields.insert("timestamp".to_owned(), FieldType::Timestamp);
         fields.insert("event_message".to_owned(), FieldType::String);
         let columns = vec![
-            Column { path: "id".into(), kind: ColumnKind::String },
-            Column { path: "timestamp".into(), kind: ColumnKind::Timestamp },
-            Column { path: "event_message".into(), kind: ColumnKind::String },
+            Column {
+                path: "id".into(),
+                kind: ColumnKind::String,
+            },
+            Column {
+                path: "timestamp".into(),
+                kind: ColumnKind::Timestamp,
+            },
+            Column {
+                path: "event_message".into(),
+                kind: ColumnKind::String,
+            },
         ];
         Self {
             fields,

@@ -29,7 +29,10 @@ impl Schema {
 }
 
 fn properties(fields: &BTreeMap<String, FieldType>) -> Map<String, Value> {
-    fields.iter().map(|(name, field)| (name.clone(), json_schema_type(field))).collect()
+    fields
+        .iter()
+        .map(|(name, field)| (name.clone(), json_schema_type(field)))
+        .collect()
 }
 
 fn json_schema_type(field: &FieldType) -> Value {
@@ -44,7 +47,11 @@ fn json_schema_type(field: &FieldType) -> Value {
 
 fn flatten(fields: &BTreeMap<String, FieldType>, prefix: &str, out: &mut Map<String, Value>) {
     for (name, field) in fields {
-        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
         match field {
             FieldType::Record(inner) => flatten(inner, &path, out),
             FieldType::Array(element) => match element.as_ref() {
@@ -70,7 +77,12 @@ mod tests {
         let mut schema = Schema::new();
         let body = json!({"test": {"nested": 1}, "x": ["a"]}).as_object().unwrap().clone();
         schema
-            .apply(&mut [LogEvent { id: "1".into(), timestamp: 0, event_message: None, body }])
+            .apply(&mut [LogEvent {
+                id: "1".into(),
+                timestamp: 0,
+                event_message: None,
+                body,
+            }])
             .unwrap();
         let dot = Value::Object(schema.to_dot_map());
         assert_eq!(
@@ -80,6 +92,9 @@ mod tests {
         let full = schema.to_json_schema("/api/sources/t/schema", "my source");
         assert_eq!(full["title"], "my source");
         assert_eq!(full["properties"]["test"]["properties"]["nested"]["type"], "number");
-        assert_eq!(full["properties"]["x"], json!({"type": "array", "items": {"type": "string"}}));
+        assert_eq!(
+            full["properties"]["x"],
+            json!({"type": "array", "items": {"type": "string"}})
+        );
     }
 }

@@ -73,15 +73,22 @@ pub async fn ingest(
     let options = NormalizeOptions {
         custom_event_message_keys: keys.as_deref(),
     };
-    let mut events: Vec<_> = raw_events.into_iter().map(|raw| normalize(raw, &options, now)).collect();
+    let mut events: Vec<_> = raw_events
+        .into_iter()
+        .map(|raw| normalize(raw, &options, now))
+        .collect();
     source
         .apply_schema(&mut events)
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
 
-    state.pipeline.submit(source, events).await.map_err(|error| match error {
-        SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
-        SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
-    })?;
+    state
+        .pipeline
+        .submit(source, events)
+        .await
+        .map_err(|error| match error {
+            SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
+            SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
+        })?;
     Ok(logged())
 }
 
@@ -113,7 +120,12 @@ fn source_in_body(body: &Value) -> Option<BodySource> {
 
 /// Finds the source: by name (`source_name`) first, else by token (`source` parameter,
 /// `x-source` header, or the body), as Logflare's `FetchResource` does.
-fn find_source(state: &AppState, params: &HashMap<String, String>, headers: &HeaderMap, body: Option<&BodySource>) -> Option<Arc<SourceHandle>> {
+fn find_source(
+    state: &AppState,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Option<&BodySource>,
+) -> Option<Arc<SourceHandle>> {
     let name = params
         .get("source_name")
         .or_else(|| params.get("collection_name"))
@@ -146,7 +158,10 @@ fn allow_cors(headers: &mut HeaderMap) {
 pub async fn preflight() -> impl IntoResponse {
     let mut headers = HeaderMap::new();
     allow_cors(&mut headers);
-    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST, OPTIONS"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static("Authorization, Content-Type, Content-Length, X-Requested-With"),

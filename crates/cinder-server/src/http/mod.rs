@@ -44,8 +44,10 @@ pub fn router(state: AppState) -> Router {
         for (suffix, shape) in shapes {
             router = router.route(
                 &format!("{prefix}{suffix}"),
-                post(move |state, query, headers, body| ingest::ingest(state, ingest::Route::Shape(shape), query, headers, body))
-                    .options(ingest::preflight),
+                post(move |state, query, headers, body| {
+                    ingest::ingest(state, ingest::Route::Shape(shape), query, headers, body)
+                })
+                .options(ingest::preflight),
             );
         }
         for suffix in ["/syslogs", "/syslog", "/logplex"] {

@@ -40,7 +40,10 @@ pub async fn query(
     if !principal.can_manage() {
         return Err(ApiError::Unauthorized);
     }
-    let sql = match (params.get("sql").or_else(|| params.get("bq_sql")), params.get("pg_sql").or_else(|| params.get("ch_sql"))) {
+    let sql = match (
+        params.get("sql").or_else(|| params.get("bq_sql")),
+        params.get("pg_sql").or_else(|| params.get("ch_sql")),
+    ) {
         (Some(sql), _) => sql,
         (None, Some(_)) => {
             return Err(ApiError::BadRequest(

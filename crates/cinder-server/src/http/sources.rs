@@ -19,7 +19,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Checks the caller may use the management API.
-pub fn require_private(state: &AppState, headers: &HeaderMap, params: &HashMap<String, String>) -> Result<(), ApiError> {
+pub fn require_private(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<(), ApiError> {
     let token = presented_token(headers, params.get("api_key").map(String::as_str));
     match authenticate(state, token) {
         Some(principal) if principal.can_manage() => Ok(()),
@@ -229,7 +233,11 @@ fn catalog_error(error: CatalogError) -> ApiError {
 }
 
 /// `GET /api/sources`
-pub async fn list(State(state): State<AppState>, Query(params): Query<HashMap<String, String>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     require_private(&state, &headers, &params)?;
     let sources: Vec<Value> = state.catalog.sources().iter().map(|handle| render(handle)).collect();
     Ok(Json(Value::Array(sources)))
@@ -245,7 +253,9 @@ pub async fn create(
     require_private(&state, &headers, &params)?;
     let body = parse_body(&body)?;
     let name = match body.get("name") {
-        Some(Value::String(name)) => SourceName::try_from(name.clone()).map_err(|message| ApiError::invalid("name", message))?,
+        Some(Value::String(name)) => {
+            SourceName::try_from(name.clone()).map_err(|message| ApiError::invalid("name", message))?
+        }
         Some(Value::Null) | None => return Err(ApiError::invalid("name", "can't be blank")),
         Some(_) => return Err(ApiError::invalid("name", "is invalid")),
     };
@@ -280,7 +290,11 @@ async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<Sourc
     let mut updated = handle.source.read().clone();
     apply_params(&mut updated, &parse_body(body)?)?;
     updated.updated_at = crate::now_rfc3339();
-    state.catalog.update_source(&handle, updated).await.map_err(catalog_error)?;
+    state
+        .catalog
+        .update_source(&handle, updated)
+        .await
+        .map_err(catalog_error)?;
     Ok(handle)
 }
 
@@ -363,7 +377,10 @@ mod tests {
     fn labels_follow_logflare() {
         assert_eq!(normalize_labels(" a = 1 ,b=2").unwrap(), "a=1,b=2");
         assert_eq!(normalize_labels("a").unwrap_err(), "must be in key=value format");
-        assert_eq!(normalize_labels("a=").unwrap_err(), "each label must have a non-empty value");
+        assert_eq!(
+            normalize_labels("a=").unwrap_err(),
+            "each label must have a non-empty value"
+        );
         assert_eq!(normalize_labels("a=b=c").unwrap_err(), "must have exactly one '=' sign");
     }
 }

@@ -45,7 +45,12 @@ pub fn body_format(content_type: Option<&str>, text_is_ndjson: bool) -> Result<B
     let Some(content_type) = content_type else {
         return Ok(BodyFormat::Json);
     };
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "" | "application/json" | "application/csp-report" => Ok(BodyFormat::Json),
         "application/x-ndjson" | "application/ndjson" => Ok(BodyFormat::Ndjson),
@@ -59,7 +64,9 @@ pub fn body_format(content_type: Option<&str>, text_is_ndjson: bool) -> Result<B
 
 /// Decompresses per `Content-Encoding`, refusing output past [`MAX_BODY_BYTES`].
 pub fn decompress(body: &[u8], encoding: Option<&str>) -> Result<Vec<u8>, DecodeError> {
-    let encoding = encoding.map(|value| value.trim().to_ascii_lowercase()).unwrap_or_default();
+    let encoding = encoding
+        .map(|value| value.trim().to_ascii_lowercase())
+        .unwrap_or_default();
     match encoding.as_str() {
         "" | "identity" => {
             if body.len() > MAX_BODY_BYTES {
@@ -91,7 +98,10 @@ fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, DecodeError> {
 
 fn utf8(bytes: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|error| {
-        DecodeError::Malformed(format!("the body is not valid UTF-8 (invalid byte at offset {})", error.valid_up_to()))
+        DecodeError::Malformed(format!(
+            "the body is not valid UTF-8 (invalid byte at offset {})",
+            error.valid_up_to()
+        ))
     })
 }
 
@@ -117,7 +127,10 @@ pub fn parse_ndjson(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, DecodeError
         let value: Value = serde_json::from_str(line)
             .map_err(|error| DecodeError::Malformed(format!("malformed JSON on NDJSON line {}: {error}", index + 1)))?;
         let Value::Object(object) = value else {
-            return Err(DecodeError::Malformed(format!("NDJSON line {} is not a JSON object", index + 1)));
+            return Err(DecodeError::Malformed(format!(
+                "NDJSON line {} is not a JSON object",
+                index + 1
+            )));
         };
         let mut event = Map::new();
         if let Some(timestamp) = object.get("EdgeStartTimestamp") {
@@ -140,8 +153,13 @@ pub fn parse_syslog(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, DecodeError
         if line.is_empty() {
             continue;
         }
-        let event = parse_syslog_line(line)
-            .ok_or_else(|| DecodeError::Malformed(format!("syslog line {} is not RFC 5424: `{}`", index + 1, truncate(line))))?;
+        let event = parse_syslog_line(line).ok_or_else(|| {
+            DecodeError::Malformed(format!(
+                "syslog line {} is not RFC 5424: `{}`",
+                index + 1,
+                truncate(line)
+            ))
+        })?;
         events.push(event);
     }
     Ok(events)
@@ -159,7 +177,16 @@ fn strip_octet_count(line: &str) -> &str {
     }
 }
 
-const SEVERITIES: [&str; 8] = ["emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"];
+const SEVERITIES: [&str; 8] = [
+    "emergency",
+    "alert",
+    "critical",
+    "error",
+    "warning",
+    "notice",
+    "info",
+    "debug",
+];
 
 fn parse_syslog_line(line: &str) -> Option<Map<String, Value>> {
     let rest = line.strip_prefix('<')?;
@@ -244,12 +271,21 @@ mod tests {
         let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
         raw.write_all(b"[]").unwrap();
         assert_eq!(decompress(&raw.finish().unwrap(), Some("deflate")).unwrap(), b"[]");
-        assert!(matches!(decompress(b"not gzip", Some("gzip")), Err(DecodeError::Malformed(_))));
-        assert!(matches!(decompress(b"x", Some("br")), Err(DecodeError::UnsupportedEncoding(_))));
+        assert!(matches!(
+            decompress(b"not gzip", Some("gzip")),
+            Err(DecodeError::Malformed(_))
+        ));
+        assert!(matches!(
+            decompress(b"x", Some("br")),
+            Err(DecodeError::UnsupportedEncoding(_))
+        ));
         // A small bomb: 13 MB of zeros compresses to a few KB.
         let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         bomb.write_all(&vec![b'0'; 13_000_000]).unwrap();
-        assert!(matches!(decompress(&bomb.finish().unwrap(), Some("gzip")), Err(DecodeError::TooLarge)));
+        assert!(matches!(
+            decompress(&bomb.finish().unwrap(), Some("gzip")),
+            Err(DecodeError::TooLarge)
+        ));
     }
 
     #[test]
@@ -269,7 +305,10 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[0]["timestamp"], 1_700_000_000);
         assert_eq!(events[1]["metadata"]["b"], 2);
-        assert!(parse_ndjson(b"{\"ok\":1}\nnot json").unwrap_err().to_string().contains("line 2"));
+        assert!(parse_ndjson(b"{\"ok\":1}\nnot json")
+            .unwrap_err()
+            .to_string()
+            .contains("line 2"));
     }
 
     #[test]

@@ -85,7 +85,11 @@ impl Pipeline {
         let queue = self.queue.clone();
         let notify = self.notify.clone();
         let on_durable = Box::new(move |position| {
-            queue.lock().push_back(Entry { position, source, events });
+            queue.lock().push_back(Entry {
+                position,
+                source,
+                events,
+            });
             notify.notify_one();
         });
         match self.wal.append(payload, on_durable).await {
@@ -170,7 +174,12 @@ impl Pipeline {
         taken
     }
 
-    async fn store(&self, entries: &[Entry], backend: &dyn Backend, catalog: &Catalog) -> Result<(), cinder_storage::StorageError> {
+    async fn store(
+        &self,
+        entries: &[Entry],
+        backend: &dyn Backend,
+        catalog: &Catalog,
+    ) -> Result<(), cinder_storage::StorageError> {
         let position = entries.last().map_or(0, |entry| entry.position);
         let mut tables: Vec<(Arc<SourceHandle>, TableEvents)> = Vec::new();
         for entry in entries {
@@ -230,6 +239,9 @@ fn encode_payload(token: &Uuid, events: &[LogEvent]) -> Vec<u8> {
 fn decode_payload(payload: &[u8]) -> Option<(Uuid, Vec<LogEvent>)> {
     let token = Uuid::from_slice(payload.get(..16)?).ok()?;
     let values: Vec<serde_json::Value> = serde_json::from_slice(&payload[16..]).ok()?;
-    let events = values.into_iter().map(LogEvent::from_json).collect::<Option<Vec<_>>>()?;
+    let events = values
+        .into_iter()
+        .map(LogEvent::from_json)
+        .collect::<Option<Vec<_>>>()?;
     Some((token, events))
 }

@@ -33,7 +33,9 @@ fn items(body: Value) -> Result<(Vec<Value>, bool), DecodeError> {
             Some(_) => Err(DecodeError::Malformed("`batch` must be an array of events".into())),
             None => Ok((vec![Value::Object(object)], true)),
         },
-        _ => Err(DecodeError::Malformed("the body must be a JSON object or array of objects".into())),
+        _ => Err(DecodeError::Malformed(
+            "the body must be a JSON object or array of objects".into(),
+        )),
     }
 }
 
@@ -54,7 +56,11 @@ fn object(item: Value, index: usize) -> Result<Map<String, Value>, DecodeError> 
 }
 
 /// Turns a parsed JSON body into raw events for `shape`.
-pub fn events_from_json(shape: Shape, body: Value, headers: &HeaderMap) -> Result<Vec<Map<String, Value>>, DecodeError> {
+pub fn events_from_json(
+    shape: Shape,
+    body: Value,
+    headers: &HeaderMap,
+) -> Result<Vec<Map<String, Value>>, DecodeError> {
     if shape == Shape::Vercel && !body.is_array() {
         return Err(DecodeError::Malformed("the Vercel route takes a JSON array".into()));
     }
@@ -172,19 +178,39 @@ mod tests {
 
     #[test]
     fn raw_shapes() {
-        assert_eq!(shape(Shape::Raw, json!({"batch": [{"a": 1}, {"a": 2}]})).unwrap().len(), 2);
+        assert_eq!(
+            shape(Shape::Raw, json!({"batch": [{"a": 1}, {"a": 2}]})).unwrap().len(),
+            2
+        );
         assert_eq!(shape(Shape::Raw, json!([{"a": 1}])).unwrap().len(), 1);
-        let single = shape(Shape::Raw, json!({"message": "m", "id": "x", "source_name": "s", "api_key": "k"})).unwrap();
+        let single = shape(
+            Shape::Raw,
+            json!({"message": "m", "id": "x", "source_name": "s", "api_key": "k"}),
+        )
+        .unwrap();
         assert_eq!(Value::Object(single[0].clone()), json!({"message": "m"}));
-        assert!(shape(Shape::Raw, json!([1])).unwrap_err().to_string().contains("event 0 is not a JSON object"));
+        assert!(shape(Shape::Raw, json!([1]))
+            .unwrap_err()
+            .to_string()
+            .contains("event 0 is not a JSON object"));
         assert!(shape(Shape::Raw, json!({"batch": 3})).is_err());
     }
 
     #[test]
     fn vector_and_json_shapes() {
-        let events = shape(Shape::Vector, json!([{"message": "m", "project": "p", "timestamp": "t", "x": 1}])).unwrap();
-        assert_eq!(Value::Object(events[0].clone()), json!({"message": "m", "project": "p", "metadata": {"project": "p", "x": 1}, "timestamp": "t"}));
-        assert!(shape(Shape::Vector, json!([{"message": "m"}])).unwrap_err().to_string().contains("timestamp"));
+        let events = shape(
+            Shape::Vector,
+            json!([{"message": "m", "project": "p", "timestamp": "t", "x": 1}]),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(events[0].clone()),
+            json!({"message": "m", "project": "p", "metadata": {"project": "p", "x": 1}, "timestamp": "t"})
+        );
+        assert!(shape(Shape::Vector, json!([{"message": "m"}]))
+            .unwrap_err()
+            .to_string()
+            .contains("timestamp"));
         let events = shape(Shape::Json, json!({"a": 1})).unwrap();
         assert_eq!(events[0]["message"], "{\"a\":1}");
     }

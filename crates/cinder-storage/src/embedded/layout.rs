@@ -37,7 +37,10 @@ pub(crate) fn load_layouts(connection: &Connection) -> Result<HashMap<String, Ta
     while let Some(row) = rows.next()? {
         let table: String = row.get(0)?;
         let column: String = row.get(1)?;
-        tables.entry(table.clone()).or_insert_with(|| TableLayout::empty(table)).push(column);
+        tables
+            .entry(table.clone())
+            .or_insert_with(|| TableLayout::empty(table))
+            .push(column);
     }
     Ok(tables)
 }
@@ -89,7 +92,11 @@ impl TableLayout {
             definitions.push(format!("{} JSON", quote(ROOT_COLUMN)));
             layout.push(ROOT_COLUMN.to_owned());
         }
-        connection.execute_batch(&format!("CREATE TABLE IF NOT EXISTS {} ({})", quote(table), definitions.join(", ")))?;
+        connection.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {} ({})",
+            quote(table),
+            definitions.join(", ")
+        ))?;
         Ok(layout)
     }
 
@@ -132,7 +139,12 @@ impl TableLayout {
     }
 
     /// Appends events through DuckDB's appender, inside the caller's transaction.
-    pub(crate) fn append(&mut self, connection: &Connection, schema: &Schema, events: &[Arc<LogEvent>]) -> Result<(), StorageError> {
+    pub(crate) fn append(
+        &mut self,
+        connection: &Connection,
+        schema: &Schema,
+        events: &[Arc<LogEvent>],
+    ) -> Result<(), StorageError> {
         let tree = self.tree(schema);
         let root_position = self.index[ROOT_COLUMN];
         let mut appender = connection.appender(&self.table)?;

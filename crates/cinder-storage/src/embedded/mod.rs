@@ -140,7 +140,8 @@ impl Backend for Embedded {
     async fn apply_schema(&self, table: &str, schema: &Schema) -> Result<(), StorageError> {
         let table = table.to_owned();
         let schema = schema.clone();
-        self.with_writer(move |writer| writer.apply_schema(&table, &schema)).await
+        self.with_writer(move |writer| writer.apply_schema(&table, &schema))
+            .await
     }
 
     async fn insert(&self, batch: &LoadBatch) -> Result<(), StorageError> {
@@ -150,7 +151,9 @@ impl Backend for Embedded {
 
     async fn position(&self) -> Result<u64, StorageError> {
         self.with_writer(|writer| {
-            let mut statement = writer.connection.prepare("SELECT position FROM _cinder_position WHERE id = 1")?;
+            let mut statement = writer
+                .connection
+                .prepare("SELECT position FROM _cinder_position WHERE id = 1")?;
             let mut rows = statement.query([])?;
             match rows.next()? {
                 Some(row) => Ok(row.get::<_, u64>(0)?),
@@ -163,7 +166,8 @@ impl Backend for Embedded {
     async fn query(&self, sql: &TargetSql, params: &[Option<String>]) -> Result<Rows, StorageError> {
         let sql = sql.sql.clone();
         let params = params.to_vec();
-        self.with_reader(move |connection| read::run(connection, &sql, &params)).await
+        self.with_reader(move |connection| read::run(connection, &sql, &params))
+            .await
     }
 
     async fn drop_table(&self, table: &str) -> Result<(), StorageError> {
@@ -206,9 +210,10 @@ impl CatalogStore for Embedded {
     async fn put(&self, kind: &str, key: &str, value: &Value) -> Result<(), StorageError> {
         let (kind, key, text) = (kind.to_owned(), key.to_owned(), value.to_string());
         self.with_writer(move |writer| {
-            writer
-                .connection
-                .execute("INSERT OR REPLACE INTO _cinder_catalog VALUES (?, ?, ?)", params![kind, key, text])?;
+            writer.connection.execute(
+                "INSERT OR REPLACE INTO _cinder_catalog VALUES (?, ?, ?)",
+                params![kind, key, text],
+            )?;
             Ok(())
         })
         .await
@@ -217,9 +222,10 @@ impl CatalogStore for Embedded {
     async fn delete(&self, kind: &str, key: &str) -> Result<(), StorageError> {
         let (kind, key) = (kind.to_owned(), key.to_owned());
         self.with_writer(move |writer| {
-            writer
-                .connection
-                .execute("DELETE FROM _cinder_catalog WHERE kind = ? AND key = ?", params![kind, key])?;
+            writer.connection.execute(
+                "DELETE FROM _cinder_catalog WHERE kind = ? AND key = ?",
+                params![kind, key],
+            )?;
             Ok(())
         })
         .await

@@ -1,7 +1,7 @@
 //! Running a translated query and encoding its rows as Logflare does.
 
 use duckdb::arrow::datatypes::Field;
-use duckdb::types::{TimeUnit, ValueRef};
+use duckdb::types::{FromSql, TimeUnit, ValueRef};
 use duckdb::Connection;
 use serde_json::{Map, Number, Value};
 
@@ -82,14 +82,16 @@ fn to_json(value: ValueRef<'_>, encoding: Encoding) -> Value {
         ValueRef::UHugeInt(v) => u64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from),
         ValueRef::Float(v) => float(f64::from(v)),
         ValueRef::Double(v) => float(v),
-        ValueRef::Decimal(v) => v.to_string().parse::<f64>().map_or(Value::Null, float),
+        decimal @ ValueRef::Decimal(_) => f64::column_result(decimal).map_or(Value::Null, float),
         ValueRef::Timestamp(unit, v) => Value::from(micros(unit, v)),
         ValueRef::Date32(days) => chrono::DateTime::from_timestamp(i64::from(days) * 86_400, 0)
             .map_or(Value::Null, |date| Value::String(date.format("%Y-%m-%d").to_string())),
         ValueRef::Text(bytes) => {
             let text = String::from_utf8_lossy(bytes);
             match encoding {
-                Encoding::Json => serde_json::from_str(&text).map_or(Value::String(text.into_owned()), encode_json_value),
+                Encoding::Json => {
+                    serde_json::from_str(&text).map_or(Value::String(text.into_owned()), encode_json_value)
+                }
                 Encoding::Plain => Value::String(text.into_owned()),
             }
         }
@@ -109,4 +111,3 @@ fn micros(unit: TimeUnit, value: i64) -> i64 {
 fn float(value: f64) -> Value {
     Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
-

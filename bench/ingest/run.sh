@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench/ingest: Cinder's HTTP ingest with durable acks vs. the same events written straight
+# into the embedded engine, in one run on this machine. Prints events/s, MB/s, p50/p99 request
+# latency, idle and peak RSS.
+#   bench/ingest/run.sh [seconds per run, default 10] [clients, default 8]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/cinder-target}"
+seconds="${1:-10}"; clients="${2:-8}"
+cargo build --release -q -p cinder-server -p cinder-bench
+bin="$CARGO_TARGET_DIR/release"
+dir=$(mktemp -d); port=47123; token=bench-token
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+CINDER_DATA_DIR="$dir/data" PHX_HTTP_PORT=$port LOGFLARE_PRIVATE_ACCESS_TOKEN=$token \
+  LOGFLARE_LOG_LEVEL=warn "$bin/cinder" >"$dir/server.log" 2>&1 &
+pid=$!
+until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; done
+curl -sf -X POST "localhost:$port/api/sources" -H "x-api-key: $token" -H 'content-type: application/json' \
+  -d '{"name":"bench"}' >/dev/null
+sleep 1
+echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"
+for batch in 100 500; do
+  "$bin/ingest-bench" http "http://localhost:$port" "$token" bench "$clients" "$batch" "$seconds"
+done
+echo "peak RSS: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)"
+kill $pid; wait $pid 2>/dev/null || true
+for batch in 100 500 10000; do
+  "$bin/ingest-bench" direct "$dir" "$batch" 500000
+done
