@@ -36,6 +36,7 @@ pub(crate) fn run(connection: &Connection, sql: &str, params: &[Option<String>])
             .raw_bind_parameter(index + 1, value.as_deref())
             .map_err(query_error)?;
     }
+    statement.raw_execute().map_err(query_error)?;
     let mut rows = statement.raw_query();
     let mut out = Vec::new();
     let mut columns: Option<(Vec<String>, Vec<Encoding>)> = None;
