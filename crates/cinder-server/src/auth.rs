@@ -149,6 +149,18 @@ pub fn authenticate(state: &AppState, token: Option<&str>) -> Option<Principal> 
     (state.config.public_token() == Some(token)).then_some(Principal::LegacyKey)
 }
 
+/// Checks the request may use the management API (the `private` scope).
+pub fn require_private(
+    state: &AppState,
+    headers: &HeaderMap,
+    api_key_param: Option<&str>,
+) -> Result<(), crate::error::ApiError> {
+    match authenticate(state, presented_token(headers, api_key_param)) {
+        Some(principal) if principal.can_manage() => Ok(()),
+        _ => Err(crate::error::ApiError::Unauthorized),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

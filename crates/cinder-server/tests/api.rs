@@ -100,6 +100,19 @@ impl Server {
         }
     }
 
+    /// GETs a management route with the private token and returns the JSON body.
+    async fn get_json(&self, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(PRIVATE)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
         let response = self
             .client
@@ -191,15 +204,7 @@ async fn sources_api_follows_logflare() {
         json!({"error": "Unauthorized"})
     );
 
-    let listed: Value = client
-        .get(server.url("/api/sources"))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = server.get_json("/api/sources").await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
     let put = client
@@ -248,37 +253,15 @@ async fn sources_api_follows_logflare() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let dot: Value = client
-        .get(server.url(&format!("/api/sources/{token}/schema?variant=dot")))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dot: Value = server
+        .get_json(&format!("/api/sources/{token}/schema?variant=dot"))
+        .await;
     assert_eq!(dot["metadata.status"], "integer");
     assert_eq!(dot["metadata.tags"], "string[]");
-    let full: Value = client
-        .get(server.url(&format!("/api/sources/{token}/schema")))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let full: Value = server.get_json(&format!("/api/sources/{token}/schema")).await;
     assert_eq!(full["$id"], format!("/api/sources/{token}/schema"));
     assert_eq!(full["properties"]["metadata"]["type"], "object");
-    let recent: Value = client
-        .get(server.url(&format!("/api/sources/{token}/recent")))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let recent: Value = server.get_json(&format!("/api/sources/{token}/recent")).await;
     assert_eq!(recent[0]["event_message"], "hi");
 
     let deleted = client
@@ -440,15 +423,8 @@ async fn every_ingest_shape_arrives() {
         .await;
     assert_eq!(rows[0]["n"], 1, "syslog severity lands in metadata");
     let dot: Value = server
-        .client
-        .get(server.url(&format!("/api/sources/{token}/schema?variant=dot")))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/sources/{token}/schema?variant=dot"))
+        .await;
     assert!(
         dot.get("source").is_none() && dot.get("source_name").is_none(),
         "routing keys are not stored: {dot}"
@@ -628,16 +604,7 @@ async fn conflicting_types_are_kept_and_reported() {
         .query("select metadata.status as s, metadata.status_string as t from mixed order by event_message")
         .await;
     assert_eq!(rows, json!([{"s": 200, "t": null}, {"s": null, "t": "teapot"}]));
-    let shown: Value = server
-        .client
-        .get(server.url(&format!("/api/sources/{token}")))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = server.get_json(&format!("/api/sources/{token}")).await;
     assert_eq!(shown["has_rejected_events"], true);
     assert_eq!(shown["metrics"]["conflicts"], 1);
     drop(server);
@@ -661,15 +628,8 @@ async fn restart_keeps_sources_tokens_schemas_and_events() {
 
     let server = Server::start(&server.data_dir.clone()).await;
     let shown: Value = server
-        .client
-        .get(server.url(&format!("/api/sources/{}", source["token"].as_str().unwrap())))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/sources/{}", source["token"].as_str().unwrap()))
+        .await;
     assert_eq!(shown["name"], "durable");
     assert_eq!(
         server.query("select metadata.n as n from durable").await,

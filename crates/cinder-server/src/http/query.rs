@@ -8,7 +8,7 @@ use axum::Json;
 use cinder_sql::{translate, SourceTable, Sources};
 use serde_json::{json, Value};
 
-use crate::auth::{authenticate, presented_token};
+use crate::auth::require_private;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -35,11 +35,7 @@ pub async fn query(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let token = presented_token(&headers, params.get("api_key").map(String::as_str));
-    let principal = authenticate(&state, token).ok_or(ApiError::Unauthorized)?;
-    if !principal.can_manage() {
-        return Err(ApiError::Unauthorized);
-    }
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let sql = match (
         params.get("sql").or_else(|| params.get("bq_sql")),
         params.get("pg_sql").or_else(|| params.get("ch_sql")),

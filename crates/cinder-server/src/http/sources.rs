@@ -13,7 +13,6 @@ use cinder_core::{Source, SourceName};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::auth::{authenticate, presented_token};
 use crate::catalog::{CatalogError, SourceHandle};
 use crate::error::ApiError;
 use crate::state::AppState;
