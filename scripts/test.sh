@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace. This is the README's test command and what CI runs.
 #
-# Tests build in release mode: the embedded engine (DuckDB) is C++ that takes long to build
-# on a small machine, and one build then serves the server, the tests and the benchmarks.
+# Tests build in release mode, so one build serves the server, the tests and the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +12,6 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is missing: install Rust (https://rustup.rs) first" >&2
     exit 1
 fi
-if ! command -v c++ >/dev/null 2>&1; then
-    echo "installing a C++ compiler for the embedded engine"
-    apt-get update -qq && apt-get install -y -qq g++ >/dev/null
-fi
+scripts/fetch-duckdb.sh
 
 cargo test --release --workspace -- --include-ignored "$@"

@@ -30,13 +30,14 @@ const PATHS: [&str; 8] = [
 fn event(index: usize) -> Value {
     let path = PATHS[index % PATHS.len()];
     let status = [200, 200, 200, 201, 204, 304, 404, 500][index % 8];
+    let method = ["GET", "POST"][index % 2];
     json!({
         "appname": "supabase-kong",
         "event_message": format!("172.18.0.1 - - [01/Jun/2026:10:00:00 +0000] \"GET {path}?select=*&limit=10 HTTP/1.1\" {status} 245 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36\""),
         "metadata": {
             "request": {
                 "headers": {"cf_connecting_ip": "172.18.0.1", "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36", "x_client_info": "supabase-js/2.45.0"},
-                "method": ["GET", "POST"][index % 2],
+                "method": method,
                 "path": format!("{path}?select=*&limit=10"),
                 "protocol": "HTTP/1.1"
             },
@@ -130,14 +131,12 @@ async fn direct(dir: String, batch: usize, total: usize) -> anyhow::Result<()> {
         .map(|i| event(i).as_object().cloned().expect("object"))
         .collect();
     let started = Instant::now();
-    let mut position = 0;
-    for chunk in raws.chunks(batch) {
+    for (position, chunk) in (1..).zip(raws.chunks(batch)) {
         let mut events: Vec<LogEvent> = chunk
             .iter()
             .map(|raw| normalize(raw.clone(), &NormalizeOptions::default(), 0))
             .collect();
         schema.apply(&mut events)?;
-        position += 1;
         let load = LoadBatch {
             tables: vec![TableEvents {
                 table: "log_events_direct".into(),

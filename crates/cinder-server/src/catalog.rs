@@ -109,9 +109,14 @@ impl SourceHandle {
         Ok((guard.clone(), outcome))
     }
 
-    /// Returns true, once, for each schema version newer than the last one saved.
+    /// Returns true when `version` is newer than the last schema saved.
     pub fn schema_needs_saving(&self, version: u64) -> bool {
-        self.saved_schema_version.fetch_max(version, Ordering::AcqRel) < version
+        self.saved_schema_version.load(Ordering::Acquire) < version
+    }
+
+    /// Records that the schema of `version` is saved.
+    pub fn schema_saved(&self, version: u64) {
+        self.saved_schema_version.fetch_max(version, Ordering::AcqRel);
     }
 
     /// Remembers the newest events for the `recent` route.
@@ -343,7 +348,7 @@ impl Catalog {
         Ok(Some(handle))
     }
 
-    /// Persists a source's schema (after the backend has its columns).
+    /// Persists a source's schema.
     pub async fn save_schema(&self, token: &Uuid, schema: &Schema) -> Result<(), StorageError> {
         let _write = self.write.lock().await;
         if self.source(token).is_none() {

@@ -64,6 +64,13 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let backend: Arc<dyn Backend> = Arc::new(embedded);
     let catalog = Arc::new(Catalog::load(store).await.context("cannot load the catalog")?);
     set_up_tokens(&config, &catalog).await?;
+    // A schema is saved before the rows that need its columns; make sure every table has them.
+    for source in catalog.sources() {
+        backend
+            .apply_schema(&source.table, &source.schema())
+            .await
+            .with_context(|| format!("cannot prepare the table of source `{}`", source.source.read().name))?;
+    }
 
     let (wal, records) = Wal::open(&dir.join("wal")).context("cannot open the write-ahead log")?;
     let pipeline = Arc::new(Pipeline::new(wal, config.max_pending_events));

@@ -90,7 +90,7 @@ pub(crate) mod tests {
         let out = embedded("select id, metadata.request.path as p from logs where metadata.status >= 500 order by timestamp desc limit 10").unwrap();
         assert_eq!(
             out.sql,
-            r#"SELECT "logs"."id", "logs"."metadata.request.path" AS p FROM "log_events_0" AS "logs" WHERE "logs"."metadata.status" >= 500 ORDER BY "logs"."timestamp" DESC LIMIT 10"#
+            r#"SELECT "logs"."id" AS "id", "logs"."metadata.request.path" AS p FROM "log_events_0" AS "logs" WHERE "logs"."metadata.status" >= 500 ORDER BY "logs"."timestamp" DESC LIMIT 10"#
         );
     }
 
@@ -99,7 +99,7 @@ pub(crate) mod tests {
         let out = embedded("select t.event_message, count(*) as n from `cloudflare.logs.prod` t group by 1").unwrap();
         assert_eq!(
             out.sql,
-            r#"SELECT "t"."event_message", count(*) AS n FROM "log_events_1" AS "t" GROUP BY 1"#
+            r#"SELECT "t"."event_message" AS "event_message", count(*) AS n FROM "log_events_1" AS "t" GROUP BY 1"#
         );
     }
 
@@ -108,7 +108,7 @@ pub(crate) mod tests {
         let out = embedded("select metadata.request.search, metadata.request from logs").unwrap();
         assert_eq!(
             out.sql,
-            r#"SELECT NULL, json_extract("logs"."__ROOT__", '$.metadata.request') FROM "log_events_0" AS "logs""#
+            r#"SELECT NULL AS "search", json_extract("logs"."__ROOT__", '$.metadata.request') AS "request" FROM "log_events_0" AS "logs""#
         );
     }
 
@@ -127,7 +127,7 @@ pub(crate) mod tests {
         let out = embedded("with a as (select id, metadata.status as s from logs) select s from a where s in (select metadata.status from logs)").unwrap();
         assert_eq!(
             out.sql,
-            r#"WITH a AS (SELECT "logs"."id", "logs"."metadata.status" AS s FROM "log_events_0" AS "logs") SELECT s FROM a WHERE s IN (SELECT "logs"."metadata.status" FROM "log_events_0" AS "logs")"#
+            r#"WITH a AS (SELECT "logs"."id" AS "id", "logs"."metadata.status" AS s FROM "log_events_0" AS "logs") SELECT s AS "s" FROM a WHERE s IN (SELECT "logs"."metadata.status" AS "status" FROM "log_events_0" AS "logs")"#
         );
     }
 

@@ -10,8 +10,8 @@ use std::ops::ControlFlow;
 
 use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
 use sqlparser::ast::{
-    Expr, Ident, ObjectName, ObjectNamePart, Query, Select, SetExpr, TableAlias, TableFactor, Value, ValueWithSpan,
-    VisitMut, VisitorMut,
+    Expr, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableAlias, TableFactor, Value,
+    ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -138,8 +138,32 @@ fn rewrite_select<'a>(
     }
     // Inner relations shadow outer ones; outer ones stay visible for correlated subqueries.
     scope.relations.extend(outer.relations.iter().cloned());
+    name_bare_columns(select, context.target);
     ExprRewriter::new(&scope, ctes, context).run(select)?;
     Ok(scope)
+}
+
+/// Gives every unaliased column reference of the projection the name BigQuery gives it (the
+/// last part of the path), because the rewritten expression would otherwise be named by the
+/// engine after the physical column: `metadata.status` is the column `status`.
+fn name_bare_columns(select: &mut Select, target: Target) {
+    for item in &mut select.projection {
+        let SelectItem::UnnamedExpr(expr) = item else {
+            continue;
+        };
+        let name = match expr {
+            Expr::Identifier(ident) if !ident.value.starts_with('@') => ident.value.clone(),
+            Expr::CompoundIdentifier(parts) => match parts.last() {
+                Some(last) => last.value.clone(),
+                None => continue,
+            },
+            _ => continue,
+        };
+        *item = SelectItem::ExprWithAlias {
+            expr: std::mem::replace(expr, null()),
+            alias: Ident::with_quote(target.identifier_quote(), name),
+        };
+    }
 }
 
 /// Adds one FROM item to the scope, renaming a source to its table (aliased by the name the

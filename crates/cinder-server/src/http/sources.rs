@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -13,22 +13,10 @@ use cinder_core::{Source, SourceName};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use crate::auth::require_private;
 use crate::catalog::{CatalogError, SourceHandle};
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Checks the caller may use the management API.
-pub fn require_private(
-    state: &AppState,
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-) -> Result<(), ApiError> {
-    let token = presented_token(headers, params.get("api_key").map(String::as_str));
-    match authenticate(state, token) {
-        Some(principal) if principal.can_manage() => Ok(()),
-        _ => Err(ApiError::Unauthorized),
-    }
-}
 
 fn find(state: &AppState, token: &str) -> Result<Arc<SourceHandle>, ApiError> {
     let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
@@ -237,7 +225,7 @@ pub async fn list(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let sources: Vec<Value> = state.catalog.sources().iter().map(|handle| render(handle)).collect();
     Ok(Json(Value::Array(sources)))
 }
@@ -249,7 +237,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let body = parse_body(&body)?;
     let name = match body.get("name") {
         Some(Value::String(name)) => {
@@ -280,8 +268,9 @@ pub async fn show(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, &params)?;
-    Ok(Json(render(&find(&state, &token)?)))
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
+    let handle = find(&state, &token)?;
+    Ok(Json(render(&handle)))
 }
 
 async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<SourceHandle>, ApiError> {
@@ -305,7 +294,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = update(&state, &token, &body).await?;
     Ok(Json(render(&handle)))
 }
@@ -318,7 +307,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     update(&state, &token, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -330,7 +319,7 @@ pub async fn delete(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let token = Uuid::parse_str(&token).map_err(|_| ApiError::NotFound)?;
     let handle = state.catalog.delete_source(&token).await?.ok_or(ApiError::NotFound)?;
     state.backend.drop_table(&handle.table).await?;
@@ -341,11 +330,11 @@ pub async fn delete(
 pub async fn schema(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    OriginalUri(uri): OriginalUri,
+    uri: Uri,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = find(&state, &token)?;
     let schema = handle.schema();
     if params.get("variant").map(String::as_str) == Some("dot") {
@@ -362,7 +351,7 @@ pub async fn recent(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, &params)?;
+    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = find(&state, &token)?;
     let events: Vec<Value> = handle.recent().iter().map(|event| event.to_json()).collect();
     Ok(Json(Value::Array(events)))

@@ -149,11 +149,12 @@ impl Pipeline {
                     failures += 1;
                     let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
                     tracing::error!(%error, retry_in = ?backoff, "storing events failed; they stay queued");
-                    let mut queue = self.queue.lock();
-                    for entry in entries.into_iter().rev() {
-                        queue.push_front(entry);
+                    {
+                        let mut queue = self.queue.lock();
+                        for entry in entries.into_iter().rev() {
+                            queue.push_front(entry);
+                        }
                     }
-                    drop(queue);
                     tokio::time::sleep(backoff).await;
                 }
             }
@@ -204,20 +205,21 @@ impl Pipeline {
             tables: tables.iter().map(|(_, table)| table.clone()).collect(),
             position,
         };
+        // Schemas are saved before the rows that need them: a crash in between leaves a
+        // schema that covers rows not yet stored, which replay then stores.
+        for (handle, table) in &tables {
+            if handle.schema_needs_saving(table.schema.version()) {
+                let token = handle.source.read().token;
+                catalog.save_schema(&token, &table.schema).await?;
+                handle.schema_saved(table.schema.version());
+            }
+        }
         backend.insert(&batch).await?;
         for (handle, table) in &tables {
             handle
                 .metrics
                 .inserts
                 .fetch_add(table.events.len() as u64, Ordering::Relaxed);
-            if handle.schema_needs_saving(table.schema.version()) {
-                let token = handle.source.read().token;
-                // The events are stored: a failure here must not send them round again.
-                // Replay re-derives the schema from the log if this is lost.
-                if let Err(error) = catalog.save_schema(&token, &table.schema).await {
-                    tracing::error!(%error, source = %token, "cannot save the schema");
-                }
-            }
         }
         let count: usize = entries.iter().map(|entry| entry.events.len()).sum();
         self.outstanding.fetch_sub(count, Ordering::AcqRel);

@@ -1,8 +1,7 @@
 //! Running a translated query and encoding its rows as Logflare does.
 
-use duckdb::arrow::datatypes::Field;
 use duckdb::types::{FromSql, TimeUnit, ValueRef};
-use duckdb::Connection;
+use duckdb::{Connection, Statement};
 use serde_json::{Map, Number, Value};
 
 use super::MAX_RESULT_ROWS;
@@ -17,15 +16,11 @@ enum Encoding {
     Json,
 }
 
-fn encoding(field: &Field) -> Encoding {
-    let is_json = field
-        .metadata()
-        .get("ARROW:extension:name")
-        .is_some_and(|name| name == "arrow.json");
-    if is_json {
-        Encoding::Json
-    } else {
-        Encoding::Plain
+/// DuckDB's JSON type is VARCHAR with the alias `JSON`, which only the logical type keeps.
+fn encoding(statement: &Statement<'_>, index: usize) -> Encoding {
+    match statement.column_logical_type(index).get_alias() {
+        Some(alias) if alias.eq_ignore_ascii_case("json") => Encoding::Json,
+        _ => Encoding::Plain,
     }
 }
 
@@ -43,8 +38,9 @@ pub(crate) fn run(connection: &Connection, sql: &str, params: &[Option<String>])
     while let Some(row) = rows.next().map_err(query_error)? {
         let (names, encodings) = columns.get_or_insert_with(|| {
             let statement = row.as_ref();
-            let schema = statement.schema();
-            let encodings = schema.fields().iter().map(|field| encoding(field)).collect();
+            let encodings = (0..statement.column_count())
+                .map(|index| encoding(statement, index))
+                .collect();
             (statement.column_names(), encodings)
         });
         if out.len() == MAX_RESULT_ROWS {

@@ -1,0 +1,1 @@
+include!("../crates/cinder-storage/build.rs");
