@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/cinder-target}"
 seconds="${1:-10}"; clients="${2:-8}"
-cargo build --release -q -p cinder-server -p cinder-bench
+scripts/fetch-duckdb.sh
+cargo build --release -q --workspace
 bin="$CARGO_TARGET_DIR/release"
 dir=$(mktemp -d); port=47123; token=bench-token
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT

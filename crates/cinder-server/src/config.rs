@@ -94,7 +94,7 @@ pub struct Config {
         long,
         env = "CINDER_MAX_PENDING_EVENTS",
         value_name = "CINDER_MAX_PENDING_EVENTS",
-        default_value_t = 500_000
+        default_value_t = 100_000
     )]
     pub max_pending_events: usize,
 }
