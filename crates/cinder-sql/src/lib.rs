@@ -139,3 +139,55 @@ pub(crate) mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod unnest_tests {
+    use super::tests::sources;
+    use super::*;
+
+    fn embedded(sql: &str) -> String {
+        translate(sql, Target::Embedded, &sources(&["logs"])).unwrap().sql
+    }
+
+    #[test]
+    fn unnest_of_an_object_names_a_path_and_keeps_rows_that_have_it() {
+        assert_eq!(
+            embedded(
+                "select id, request.method, m.status from logs cross join unnest(metadata) as m \
+                 cross join unnest(m.request) as request where status > 1"
+            ),
+            r#"SELECT "logs"."id" AS "id", "logs"."metadata.request.method" AS "method", "logs"."metadata.status" AS "status" FROM "log_events_0" AS "logs" WHERE ("logs"."metadata.status" > 1) AND "logs"."metadata" IS NOT NULL AND "logs"."metadata.request" IS NOT NULL"#
+        );
+    }
+
+    #[test]
+    fn left_join_unnest_keeps_rows_and_a_missing_object_drops_them() {
+        assert_eq!(
+            embedded("select r.path from logs left join unnest(metadata.request) as r on true"),
+            r#"SELECT "logs"."metadata.request.path" AS "path" FROM "log_events_0" AS "logs""#
+        );
+        assert_eq!(
+            embedded("select r.x from logs cross join unnest(metadata.response) as r"),
+            r#"SELECT NULL AS "x" FROM "log_events_0" AS "logs" WHERE false"#
+        );
+    }
+
+    #[test]
+    fn unnest_of_an_array_is_one_row_per_element() {
+        assert_eq!(
+            embedded("select id, tag from logs, unnest(metadata.tags) as tag"),
+            r#"SELECT "logs"."id" AS "id", json_extract_string("tag"."value", '$') AS "tag" FROM "log_events_0" AS "logs", UNNEST(CAST("logs"."metadata.tags" AS JSON[])) AS tag (value)"#
+        );
+    }
+
+    #[test]
+    fn unnest_of_a_scalar_is_refused() {
+        let error = translate(
+            "select x from logs cross join unnest(metadata.status) as x",
+            Target::Embedded,
+            &sources(&["logs"]),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("not an array or object"), "{error}");
+    }
+}

@@ -10,8 +10,8 @@ use std::ops::ControlFlow;
 
 use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
 use sqlparser::ast::{
-    Expr, Ident, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableAlias, TableFactor, Value,
-    ValueWithSpan, VisitMut, VisitorMut,
+    BinaryOperator, Expr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
+    SetExpr, TableAlias, TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -61,6 +61,17 @@ impl Context<'_> {
 enum Relation<'a> {
     /// A source table: its columns are known.
     Source { alias: String, source: &'a SourceTable },
+    /// `UNNEST(<object>) AS alias`. Logflare stores every object as a one-element REPEATED
+    /// RECORD, so this is a name for an object of the source row, not a join: `alias.x` is the
+    /// source's path `<path>.x`.
+    Object {
+        alias: String,
+        base: String,
+        source: &'a SourceTable,
+        path: String,
+    },
+    /// `UNNEST(<array>) AS alias`: one row per element, each the JSON value `alias.value`.
+    Element { alias: String, element: FieldType },
     /// A CTE or derived table: its columns pass through unchanged.
     Opaque { alias: String },
 }
@@ -68,7 +79,10 @@ enum Relation<'a> {
 impl Relation<'_> {
     fn alias(&self) -> &str {
         match self {
-            Relation::Source { alias, .. } | Relation::Opaque { alias } => alias,
+            Relation::Source { alias, .. }
+            | Relation::Object { alias, .. }
+            | Relation::Element { alias, .. }
+            | Relation::Opaque { alias } => alias,
         }
     }
 }
@@ -129,17 +143,66 @@ fn rewrite_select<'a>(
     ctes: &[String],
     context: &mut Context<'a>,
 ) -> Result<Scope<'a>, TranslateError> {
-    let mut scope = Scope::default();
-    for table in &mut select.from {
-        add_relation(&mut table.relation, &mut scope, ctes, context)?;
-        for join in &mut table.joins {
-            add_relation(&mut join.relation, &mut scope, ctes, context)?;
+    // Inner relations come first and shadow outer ones; outer ones stay visible for
+    // correlated subqueries.
+    let mut scope = outer.clone();
+    let mut inner = 0;
+    let mut joins = Joins::default();
+    let from = std::mem::take(&mut select.from);
+    for mut table in from {
+        let first = select.from.is_empty();
+        let kept = add_relation(
+            &mut table.relation,
+            JoinKind::Comma,
+            &mut scope,
+            &mut inner,
+            &mut joins,
+            ctes,
+            context,
+        )?;
+        if !kept && first {
+            return Err(TranslateError::Unsupported(
+                "UNNEST of an object as the first FROM item".into(),
+            ));
+        }
+        let mut kept_joins = Vec::with_capacity(table.joins.len());
+        for mut join in std::mem::take(&mut table.joins) {
+            let kind = JoinKind::of(&join.join_operator);
+            if add_relation(
+                &mut join.relation,
+                kind,
+                &mut scope,
+                &mut inner,
+                &mut joins,
+                ctes,
+                context,
+            )? {
+                kept_joins.push(join);
+            }
+        }
+        table.joins = kept_joins;
+        if kept {
+            select.from.push(table);
+        } else if let Some(previous) = select.from.last_mut() {
+            // `FROM t, UNNEST(t.metadata) m JOIN ...`: the item's joins follow the previous one.
+            previous.joins.extend(table.joins);
         }
     }
-    // Inner relations shadow outer ones; outer ones stay visible for correlated subqueries.
-    scope.relations.extend(outer.relations.iter().cloned());
     name_bare_columns(select, context.target);
+    if let Some(condition) = joins.conditions.into_iter().reduce(and) {
+        select.selection = Some(match select.selection.take() {
+            Some(selection) => and(nested(selection), condition),
+            None => condition,
+        });
+    }
     ExprRewriter::new(&scope, ctes, context).run(select)?;
+    finish_array_unnests(select);
+    if let Some(presence) = joins.presence.into_iter().reduce(and) {
+        select.selection = Some(match select.selection.take() {
+            Some(selection) => and(nested(selection), presence),
+            None => presence,
+        });
+    }
     Ok(scope)
 }
 
@@ -166,14 +229,78 @@ fn name_bare_columns(select: &mut Select, target: Target) {
     }
 }
 
-/// Adds one FROM item to the scope, renaming a source to its table (aliased by the name the
-/// query used, so qualified references keep working).
+/// How a FROM item is joined to the ones before it.
+#[derive(Clone, Copy, PartialEq)]
+enum JoinKind {
+    /// `,` or `CROSS JOIN` or `[INNER] JOIN ... ON`: rows without a match are dropped.
+    Comma,
+    /// `LEFT [OUTER] JOIN ... ON TRUE`: rows without a match are kept, with NULLs.
+    LeftOnTrue,
+    /// Anything else: fine between tables, not supported for UNNEST of an object.
+    Other,
+}
+
+impl JoinKind {
+    fn of(operator: &JoinOperator) -> Self {
+        match operator {
+            JoinOperator::CrossJoin(JoinConstraint::None) => JoinKind::Comma,
+            JoinOperator::Left(JoinConstraint::On(on)) | JoinOperator::LeftOuter(JoinConstraint::On(on))
+                if is_true(on) =>
+            {
+                JoinKind::LeftOnTrue
+            }
+            _ => JoinKind::Other,
+        }
+    }
+}
+
+fn is_true(expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(ValueWithSpan {
+            value: Value::Boolean(true),
+            ..
+        }) => true,
+        Expr::Nested(inner) => is_true(inner),
+        _ => false,
+    }
+}
+
+/// What removed UNNEST joins leave behind: the user's join conditions (still to be rewritten)
+/// and the presence tests of CROSS-joined objects (already in the target's terms).
+#[derive(Default)]
+struct Joins {
+    conditions: Vec<Expr>,
+    presence: Vec<Expr>,
+}
+
+fn and(left: Expr, right: Expr) -> Expr {
+    Expr::BinaryOp {
+        left: Box::new(left),
+        op: BinaryOperator::And,
+        right: Box::new(right),
+    }
+}
+
+fn nested(expr: Expr) -> Expr {
+    Expr::Nested(Box::new(expr))
+}
+
+/// Adds one FROM item to the scope. A source is renamed to its table (aliased by the name the
+/// query used, so qualified references keep working). Returns false when the item leaves the
+/// FROM clause: an UNNEST of an object, which only names a path.
 fn add_relation<'a>(
     factor: &mut TableFactor,
+    kind: JoinKind,
     scope: &mut Scope<'a>,
+    inner: &mut usize,
+    joins: &mut Joins,
     ctes: &[String],
     context: &Context<'a>,
-) -> Result<(), TranslateError> {
+) -> Result<bool, TranslateError> {
+    fn push<'a>(scope: &mut Scope<'a>, inner: &mut usize, relation: Relation<'a>) {
+        scope.relations.insert(*inner, relation);
+        *inner += 1;
+    }
     match factor {
         TableFactor::Table { name, alias, .. } => {
             let text = object_name_text(name);
@@ -181,8 +308,8 @@ fn add_relation<'a>(
                 .as_ref()
                 .map_or_else(|| text.clone(), |alias| alias.name.value.clone());
             if ctes.contains(&text) {
-                scope.relations.push(Relation::Opaque { alias: alias_name });
-                return Ok(());
+                push(scope, inner, Relation::Opaque { alias: alias_name });
+                return Ok(true);
             }
             let source = context
                 .sources
@@ -199,38 +326,169 @@ fn add_relation<'a>(
                 columns: Vec::new(),
                 at: None,
             });
-            scope.relations.push(Relation::Source {
-                alias: alias_name,
-                source,
-            });
+            push(
+                scope,
+                inner,
+                Relation::Source {
+                    alias: alias_name,
+                    source,
+                },
+            );
         }
         TableFactor::Derived { alias, .. } => {
             // The subquery itself is rewritten when the expression walk reaches it.
             let alias = alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default();
-            scope.relations.push(Relation::Opaque { alias });
+            push(scope, inner, Relation::Opaque { alias });
         }
         TableFactor::NestedJoin {
             table_with_joins,
             alias,
         } => {
-            add_relation(&mut table_with_joins.relation, scope, ctes, context)?;
+            if !add_relation(
+                &mut table_with_joins.relation,
+                JoinKind::Other,
+                scope,
+                inner,
+                joins,
+                ctes,
+                context,
+            )? {
+                return Err(TranslateError::Unsupported(
+                    "UNNEST of an object inside parentheses".into(),
+                ));
+            }
             for join in &mut table_with_joins.joins {
-                add_relation(&mut join.relation, scope, ctes, context)?;
+                if !add_relation(&mut join.relation, JoinKind::Other, scope, inner, joins, ctes, context)? {
+                    return Err(TranslateError::Unsupported(
+                        "UNNEST of an object inside parentheses".into(),
+                    ));
+                }
             }
             if let Some(alias) = alias {
-                scope.relations.push(Relation::Opaque {
-                    alias: alias.name.value.clone(),
-                });
+                push(
+                    scope,
+                    inner,
+                    Relation::Opaque {
+                        alias: alias.name.value.clone(),
+                    },
+                );
             }
         }
-        TableFactor::UNNEST { .. } => {
-            return Err(TranslateError::Unsupported(
-                "UNNEST (arrives with the full translator)".into(),
-            ));
+        TableFactor::UNNEST {
+            alias,
+            array_exprs,
+            with_offset,
+            with_ordinality,
+            ..
+        } => {
+            if *with_offset || *with_ordinality {
+                return Err(TranslateError::Unsupported("UNNEST ... WITH OFFSET".into()));
+            }
+            let [argument] = array_exprs.as_slice() else {
+                return Err(TranslateError::Unsupported("UNNEST of several arrays".into()));
+            };
+            let alias_name = alias
+                .as_ref()
+                .map(|alias| alias.name.value.clone())
+                .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}) without an alias")))?;
+            let path = path_of(argument)
+                .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}): only of a column path")))?;
+            let binding = bind(scope, &path).ok_or_else(|| {
+                TranslateError::Unsupported(format!("UNNEST({argument}): unknown column `{argument}`"))
+            })?;
+            match binding.field_type() {
+                Some(FieldType::Array(element)) => {
+                    if kind == JoinKind::Other {
+                        return Err(TranslateError::Unsupported(format!(
+                            "UNNEST({argument}) joined other than by CROSS JOIN, a comma or LEFT JOIN ... ON TRUE"
+                        )));
+                    }
+                    let element = (**element).clone();
+                    push(
+                        scope,
+                        inner,
+                        Relation::Element {
+                            alias: alias_name,
+                            element,
+                        },
+                    );
+                    return Ok(true);
+                }
+                Some(FieldType::Record(_)) | None => {}
+                Some(other) => {
+                    return Err(TranslateError::Unsupported(format!(
+                        "UNNEST({argument}): `{argument}` is a {}, not an array or object",
+                        other.name()
+                    )))
+                }
+            }
+            let Binding::Column { base, source, path } = binding else {
+                return Err(TranslateError::Unsupported(format!(
+                    "UNNEST({argument}) of an object inside an array element"
+                )));
+            };
+            let quote = context.target.identifier_quote();
+            let dotted = path.join(".");
+            match kind {
+                JoinKind::Comma => joins.presence.push(match source.schema.field(&dotted) {
+                    Some(_) => Expr::IsNotNull(Box::new(Expr::CompoundIdentifier(vec![
+                        Ident::with_quote(quote, &base),
+                        Ident::with_quote(quote, &dotted),
+                    ]))),
+                    // No event has the object: UNNEST of an empty array drops every row.
+                    None => Expr::Value(Value::Boolean(false).with_empty_span()),
+                }),
+                JoinKind::LeftOnTrue => {}
+                JoinKind::Other => {
+                    return Err(TranslateError::Unsupported(format!(
+                        "UNNEST({argument}) joined other than by CROSS JOIN, a comma or LEFT JOIN ... ON TRUE"
+                    )))
+                }
+            }
+            push(
+                scope,
+                inner,
+                Relation::Object {
+                    alias: alias_name,
+                    base,
+                    source,
+                    path: dotted,
+                },
+            );
+            return Ok(false);
         }
         other => return Err(TranslateError::Unsupported(format!("table expression `{other}`"))),
     }
-    Ok(())
+    Ok(true)
+}
+
+/// The parts of a column path expression (`metadata`, `m.request`), if it is one.
+fn path_of(expr: &Expr) -> Option<Vec<Ident>> {
+    match expr {
+        Expr::Identifier(ident) => Some(vec![ident.clone()]),
+        Expr::CompoundIdentifier(parts) => Some(parts.clone()),
+        Expr::Nested(inner) => path_of(inner),
+        _ => None,
+    }
+}
+
+/// Gives the UNNEST of each array (the only ones left in FROM) the target's form: the JSON
+/// array becomes a list of JSON values, each row's element named `value`.
+fn finish_array_unnests(select: &mut Select) {
+    let factors = select.from.iter_mut().flat_map(|table| {
+        std::iter::once(&mut table.relation).chain(table.joins.iter_mut().map(|join| &mut join.relation))
+    });
+    for factor in factors {
+        if let TableFactor::UNNEST { alias, array_exprs, .. } = factor {
+            for argument in array_exprs.iter_mut() {
+                let array = std::mem::replace(argument, null());
+                *argument = parse_expr(&format!("CAST({array} AS JSON[])"));
+            }
+            if let Some(alias) = alias {
+                alias.columns = vec![TableAliasColumnDef::from_name("value")];
+            }
+        }
+    }
 }
 
 /// Rewrites the expressions of one SELECT (or ORDER BY) in its scope. A nested query met on
@@ -300,18 +558,12 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             });
         }
         Expr::Identifier(ident) => {
-            if let Some(replacement) = resolve(scope, None, std::slice::from_ref(ident), context.target)? {
+            if let Some(replacement) = resolve(scope, std::slice::from_ref(ident), context.target)? {
                 *expr = replacement;
             }
         }
         Expr::CompoundIdentifier(parts) => {
-            let qualifier = parts[0].value.as_str();
-            let replacement = if scope.relations.iter().any(|relation| relation.alias() == qualifier) {
-                resolve(scope, Some(qualifier), &parts[1..], context.target)?
-            } else {
-                resolve(scope, None, parts, context.target)?
-            };
-            if let Some(replacement) = replacement {
+            if let Some(replacement) = resolve(scope, parts, context.target)? {
                 *expr = replacement;
             }
         }
@@ -334,27 +586,136 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
     Ok(())
 }
 
-/// Resolves a column path. With a qualifier, only that relation is searched; without one, the
-/// first source in scope that has the path's root. Returns `None` to leave the name alone
+/// Resolves a column path to its expression on the target, or `None` to leave the name alone
 /// (a select alias, a CTE column, or a name the engine will report as unknown).
-fn resolve(
-    scope: &Scope,
-    qualifier: Option<&str>,
-    path: &[Ident],
-    target: Target,
-) -> Result<Option<Expr>, TranslateError> {
-    let Some(root) = path.first() else {
-        return Ok(None);
+fn resolve(scope: &Scope, path: &[Ident], target: Target) -> Result<Option<Expr>, TranslateError> {
+    match bind(scope, path) {
+        Some(Binding::Column { base, source, path }) => {
+            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
+            column_expr(&base, &source.schema, &parts, target).map(Some)
+        }
+        Some(Binding::Element { alias, element, path }) => element_expr(&alias, element, &path, target).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Where a column path points.
+enum Binding<'s, 'a> {
+    /// A path of a source row (possibly reached through UNNEST aliases of objects).
+    Column {
+        base: String,
+        source: &'a SourceTable,
+        path: Vec<String>,
+    },
+    /// A path inside the current element of an UNNESTed array.
+    Element {
+        alias: String,
+        element: &'s FieldType,
+        path: Vec<String>,
+    },
+}
+
+impl Binding<'_, '_> {
+    /// The schema's type at the path, if any event has it.
+    fn field_type(&self) -> Option<&FieldType> {
+        match self {
+            Binding::Column { source, path, .. } => source.schema.field(&path.join(".")),
+            Binding::Element { element, path, .. } => path.iter().try_fold(*element, |current, part| match current {
+                FieldType::Record(fields) => fields.get(part),
+                _ => None,
+            }),
+        }
+    }
+}
+
+/// Binds a path as BigQuery does: a first part naming a relation in scope qualifies the rest;
+/// otherwise the first relation (innermost first, in FROM order) with a field of that name.
+fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>> {
+    let (root, rest) = path.split_first()?;
+    let texts = |parts: &[Ident]| parts.iter().map(|ident| ident.value.clone()).collect::<Vec<_>>();
+    if let Some(relation) = scope.relations.iter().find(|relation| relation.alias() == root.value) {
+        return match relation {
+            Relation::Source { alias, source } if !rest.is_empty() => Some(Binding::Column {
+                base: alias.clone(),
+                source,
+                path: texts(rest),
+            }),
+            Relation::Object { base, source, path, .. } => Some(Binding::Column {
+                base: base.clone(),
+                source,
+                path: path.split('.').map(str::to_owned).chain(texts(rest)).collect(),
+            }),
+            Relation::Element { alias, element } => Some(Binding::Element {
+                alias: alias.clone(),
+                element,
+                path: texts(rest),
+            }),
+            Relation::Source { .. } | Relation::Opaque { .. } => None,
+        };
+    }
+    scope.relations.iter().find_map(|relation| match relation {
+        Relation::Source { alias, source } if source.schema.fields().contains_key(&root.value) => {
+            Some(Binding::Column {
+                base: alias.clone(),
+                source,
+                path: texts(path),
+            })
+        }
+        Relation::Object {
+            base,
+            source,
+            path: prefix,
+            ..
+        } if source.schema.field(&format!("{prefix}.{}", root.value)).is_some() => Some(Binding::Column {
+            base: base.clone(),
+            source,
+            path: prefix.split('.').map(str::to_owned).chain(texts(path)).collect(),
+        }),
+        Relation::Element {
+            alias,
+            element: element @ FieldType::Record(fields),
+        } if fields.contains_key(&root.value) => Some(Binding::Element {
+            alias: alias.clone(),
+            element,
+            path: texts(path),
+        }),
+        _ => None,
+    })
+}
+
+/// A path inside an array element, read from the element's JSON with the schema's type.
+fn element_expr(alias: &str, element: &FieldType, path: &[String], target: Target) -> Result<Expr, TranslateError> {
+    let mut current = element;
+    for (depth, part) in path.iter().enumerate() {
+        current = match current {
+            FieldType::Record(fields) => match fields.get(part) {
+                Some(field) => field,
+                None => return Ok(null()),
+            },
+            FieldType::Array(_) => {
+                return Err(TranslateError::Unsupported(format!(
+                    "`{alias}.{}` is an array: reach into it with UNNEST",
+                    path[..depth].join(".")
+                )))
+            }
+            _ => return Ok(null()),
+        };
+    }
+    let quote = target.identifier_quote();
+    let value = format!("{quote}{alias}{quote}.{quote}value{quote}");
+    let json_path = std::iter::once("$".to_owned())
+        .chain(path.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(".");
+    let text = match current {
+        FieldType::Record(_) | FieldType::Array(_) => format!("json_extract({value}, '{json_path}')"),
+        FieldType::String => format!("json_extract_string({value}, '{json_path}')"),
+        FieldType::Integer => format!("CAST(json_extract_string({value}, '{json_path}') AS BIGINT)"),
+        FieldType::Float => format!("CAST(json_extract_string({value}, '{json_path}') AS DOUBLE)"),
+        FieldType::Boolean => format!("CAST(json_extract_string({value}, '{json_path}') AS BOOLEAN)"),
+        FieldType::Timestamp => format!("CAST(json_extract_string({value}, '{json_path}') AS TIMESTAMP)"),
     };
-    let relation = scope.relations.iter().find(|relation| match qualifier {
-        Some(qualifier) => relation.alias() == qualifier,
-        None => matches!(relation, Relation::Source { source, .. } if source.schema.fields().contains_key(&root.value)),
-    });
-    let Some(Relation::Source { alias, source }) = relation else {
-        return Ok(None);
-    };
-    let dotted: Vec<&str> = path.iter().map(|ident| ident.value.as_str()).collect();
-    column_expr(alias, &source.schema, &dotted, target).map(Some)
+    Ok(parse_expr(&text))
 }
 
 fn column_expr(alias: &str, schema: &Schema, path: &[&str], target: Target) -> Result<Expr, TranslateError> {
@@ -390,13 +751,17 @@ fn column_expr(alias: &str, schema: &Schema, path: &[&str], target: Target) -> R
 /// The whole object at `path`, as JSON, from the event's root document.
 fn json_of_object(root: Expr, path: &str) -> Expr {
     let json_path = format!("$.{path}");
-    let function = format!("json_extract({root}, '{}')", json_path.replace('\'', "''"));
-    // The path is made of sanitised keys ([A-Za-z0-9_] and dots), so this parse cannot fail
-    // on user text; build it through the parser to keep one printer.
+    parse_expr(&format!("json_extract({root}, '{}')", json_path.replace('\'', "''")))
+}
+
+/// Parses an expression the translator built. Its inputs are sanitised keys ([A-Za-z0-9_]),
+/// quoted identifiers and expressions already printed from the AST, so this cannot fail on
+/// user text; building through the parser keeps one printer.
+fn parse_expr(text: &str) -> Expr {
     sqlparser::parser::Parser::new(&sqlparser::dialect::GenericDialect {})
-        .try_with_sql(&function)
+        .try_with_sql(text)
         .and_then(|mut parser| parser.parse_expr())
-        .expect("json_extract of a sanitised path parses")
+        .unwrap_or_else(|error| panic!("the translator built SQL it cannot parse: {error}: {text}"))
 }
 
 fn null() -> Expr {

@@ -134,6 +134,117 @@ async fn suite(backend: &dyn Backend) {
     assert_eq!(backend.position().await.unwrap(), 11);
 }
 
+/// The semantic rule on stored rows: objects are one-element REPEATED RECORDs, so UNNEST of
+/// an object keeps the rows that have it (CROSS) or all rows (LEFT ... ON TRUE), and UNNEST of
+/// an array yields one row per element. Expected rows derived by hand from the events.
+async fn unnest_semantics(backend: &dyn Backend) {
+    let table = "log_events_unnest";
+    let mut schema = Schema::new();
+    let events = vec![
+        event(
+            "a",
+            1,
+            json!({"metadata": {"request": {"method": "GET", "path": "/a"}, "tags": ["x", "y"],
+                   "hops": [{"host": "h1", "ms": 3}, {"host": "h2", "ms": 5}]}}),
+        ),
+        event("b", 2, json!({"metadata": {"tags": []}})),
+        event("c", 3, json!({"project": "p"})),
+    ];
+    backend.insert(&batch(table, &mut schema, events, 1)).await.unwrap();
+    let ids = |rows: Vec<serde_json::Map<String, Value>>| -> Vec<Value> {
+        rows.into_iter().map(|row| Value::Object(row)).collect()
+    };
+
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, request.path from logs cross join unnest(metadata) as m cross join unnest(m.request) as request order by id",
+    )
+    .await;
+    assert_eq!(ids(rows), [json!({"id": "a", "path": "/a"})]);
+
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, r.method from logs left join unnest(metadata) as m on true left join unnest(m.request) as r on true order by id",
+    )
+    .await;
+    assert_eq!(
+        ids(rows),
+        [
+            json!({"id": "a", "method": "GET"}),
+            json!({"id": "b", "method": null}),
+            json!({"id": "c", "method": null})
+        ]
+    );
+
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, tag from logs cross join unnest(metadata.tags) as tag order by id, tag",
+    )
+    .await;
+    assert_eq!(
+        ids(rows),
+        [json!({"id": "a", "tag": "x"}), json!({"id": "a", "tag": "y"})]
+    );
+
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, count(tag) as n from logs left join unnest(metadata.tags) as tag on true group by id order by id",
+    )
+    .await;
+    assert_eq!(
+        ids(rows),
+        [
+            json!({"id": "a", "n": 2}),
+            json!({"id": "b", "n": 0}),
+            json!({"id": "c", "n": 0})
+        ]
+    );
+
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select sum(hop.ms) as total, max(host) as last from logs cross join unnest(metadata) as m cross join unnest(m.hops) as hop",
+    )
+    .await;
+    assert_eq!(ids(rows), [json!({"total": 8, "last": "h2"})]);
+
+    // A path no event has is NULL; UNNEST of an object no event has drops every row.
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select id, metadata.response.status_code as code from logs where id = 'a'",
+    )
+    .await;
+    assert_eq!(ids(rows), [json!({"id": "a", "code": null})]);
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select count(*) as n from logs cross join unnest(metadata.response) as r",
+    )
+    .await;
+    assert_eq!(ids(rows), [json!({"n": 0})]);
+}
+
+#[tokio::test]
+async fn embedded_backend_follows_the_unnest_semantics() {
+    let dir = temp_dir();
+    let backend = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    unnest_semantics(&backend).await;
+    drop(backend);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn embedded_backend_conforms_and_survives_reopening() {
     let dir = temp_dir();
