@@ -10,8 +10,8 @@ use std::ops::ControlFlow;
 
 use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
 use sqlparser::ast::{
-    BinaryOperator, Expr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem,
-    SetExpr, TableAlias, TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+    BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select,
+    SelectItem, SetExpr, TableAlias, TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -33,7 +33,7 @@ pub fn rewrite(query: &mut Query, target: Target, sources: &Sources) -> Result<V
         sources,
         params: Vec::new(),
     };
-    rewrite_query(query, &Scope::default(), &[], &mut context)?;
+    rewrite_query(query, &Scope::default(), &[], false, &mut context)?;
     Ok(context.params)
 }
 
@@ -59,8 +59,13 @@ impl Context<'_> {
 /// One relation of a FROM clause.
 #[derive(Clone)]
 enum Relation<'a> {
-    /// A source table: its columns are known.
-    Source { alias: String, source: &'a SourceTable },
+    /// A source table, or a CTE that passes some of its top-level fields (`visible`) through:
+    /// its columns are known.
+    Source {
+        alias: String,
+        source: &'a SourceTable,
+        visible: Option<Vec<String>>,
+    },
     /// `UNNEST(<object>) AS alias`. Logflare stores every object as a one-element REPEATED
     /// RECORD, so this is a name for an object of the source row, not a join: `alias.x` is the
     /// source's path `<path>.x`.
@@ -87,26 +92,52 @@ impl Relation<'_> {
     }
 }
 
+/// A CTE visible to a query. A CTE that passes a source's columns through unchanged
+/// (`select t.id, t.metadata from src as t where ...`, as every CTE of Supabase's `logs.all`
+/// does) exposes that source's physical columns under the same names, so the query over it
+/// keeps typed columns, UNNEST and missing-path semantics.
+#[derive(Clone)]
+struct Cte<'a> {
+    name: String,
+    exposes: Option<Exposed<'a>>,
+}
+
+/// The source whose columns a SELECT passes through, and which top-level fields.
+#[derive(Clone)]
+struct Exposed<'a> {
+    source: &'a SourceTable,
+    roots: Vec<String>,
+}
+
 /// The relations visible to an expression, innermost SELECT first.
 #[derive(Clone, Default)]
 struct Scope<'a> {
     relations: Vec<Relation<'a>>,
 }
 
+/// Rewrites one query. `expose` asks its SELECT to pass source columns through physically
+/// (for a CTE; see [`Cte`]).
 fn rewrite_query<'a>(
     query: &mut Query,
     outer: &Scope<'a>,
-    ctes: &[String],
+    ctes: &[Cte<'a>],
+    expose: bool,
     context: &mut Context<'a>,
-) -> Result<(), TranslateError> {
+) -> Result<Option<Exposed<'a>>, TranslateError> {
     let mut visible_ctes = ctes.to_vec();
     if let Some(with) = &mut query.with {
         for cte in &mut with.cte_tables {
-            rewrite_query(&mut cte.query, outer, &visible_ctes, context)?;
-            visible_ctes.push(cte.alias.name.value.clone());
+            let exposes = rewrite_query(&mut cte.query, outer, &visible_ctes, true, context)?;
+            visible_ctes.push(Cte {
+                name: cte.alias.name.value.clone(),
+                exposes: exposes.filter(|_| cte.alias.columns.is_empty()),
+            });
         }
     }
-    let body_scope = rewrite_set_expr(&mut query.body, outer, &visible_ctes, context)?;
+    let (body_scope, exposes) = match rewrite_set_expr(&mut query.body, outer, &visible_ctes, expose, context)? {
+        Some((scope, exposes)) => (Some(scope), exposes),
+        None => (None, None),
+    };
     // ORDER BY and LIMIT see the select's FROM when the body is one SELECT.
     let scope = body_scope.unwrap_or_else(|| outer.clone());
     let mut rewriter = ExprRewriter::new(&scope, &visible_ctes, context);
@@ -116,21 +147,22 @@ fn rewrite_query<'a>(
     if let Some(limit) = &mut query.limit_clause {
         rewriter.run(limit)?;
     }
-    Ok(())
+    Ok(exposes)
 }
 
 fn rewrite_set_expr<'a>(
     body: &mut SetExpr,
     outer: &Scope<'a>,
-    ctes: &[String],
+    ctes: &[Cte<'a>],
+    expose: bool,
     context: &mut Context<'a>,
-) -> Result<Option<Scope<'a>>, TranslateError> {
+) -> Result<Option<(Scope<'a>, Option<Exposed<'a>>)>, TranslateError> {
     match body {
-        SetExpr::Select(select) => rewrite_select(select, outer, ctes, context).map(Some),
-        SetExpr::Query(query) => rewrite_query(query, outer, ctes, context).map(|()| None),
+        SetExpr::Select(select) => rewrite_select(select, outer, ctes, expose, context).map(Some),
+        SetExpr::Query(query) => rewrite_query(query, outer, ctes, false, context).map(|_| None),
         SetExpr::SetOperation { left, right, .. } => {
-            rewrite_set_expr(left, outer, ctes, context)?;
-            rewrite_set_expr(right, outer, ctes, context)?;
+            rewrite_set_expr(left, outer, ctes, false, context)?;
+            rewrite_set_expr(right, outer, ctes, false, context)?;
             Ok(None)
         }
         other => Err(TranslateError::Unsupported(format!("query body `{other}`"))),
@@ -140,9 +172,10 @@ fn rewrite_set_expr<'a>(
 fn rewrite_select<'a>(
     select: &mut Select,
     outer: &Scope<'a>,
-    ctes: &[String],
+    ctes: &[Cte<'a>],
+    expose: bool,
     context: &mut Context<'a>,
-) -> Result<Scope<'a>, TranslateError> {
+) -> Result<(Scope<'a>, Option<Exposed<'a>>), TranslateError> {
     // Inner relations come first and shadow outer ones; outer ones stay visible for
     // correlated subqueries.
     let mut scope = outer.clone();
@@ -188,6 +221,11 @@ fn rewrite_select<'a>(
             previous.joins.extend(table.joins);
         }
     }
+    let passthrough = if expose {
+        passthrough_columns(select, &scope)
+    } else {
+        None
+    };
     name_bare_columns(select, context.target);
     if let Some(condition) = joins.conditions.into_iter().reduce(and) {
         select.selection = Some(match select.selection.take() {
@@ -203,7 +241,88 @@ fn rewrite_select<'a>(
             None => presence,
         });
     }
-    Ok(scope)
+    let exposes = passthrough.map(|passthrough| passthrough.expose(select, context.target));
+    Ok((scope, exposes))
+}
+
+/// Projection items that pass a source's top-level fields through by their own names.
+struct Passthrough<'a> {
+    base: String,
+    source: &'a SourceTable,
+    /// (projection index, field name)
+    items: Vec<(usize, String)>,
+}
+
+/// Finds the pass-through items of a plain SELECT (no grouping or DISTINCT) over one source.
+fn passthrough_columns<'a>(select: &Select, scope: &Scope<'a>) -> Option<Passthrough<'a>> {
+    if select.distinct.is_some() || !matches!(&select.group_by, GroupByExpr::Expressions(exprs, _) if exprs.is_empty())
+    {
+        return None;
+    }
+    let mut found: Option<Passthrough<'a>> = None;
+    for (index, item) in select.projection.iter().enumerate() {
+        let (expr, name) = match item {
+            SelectItem::UnnamedExpr(expr) => (expr, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(&alias.value)),
+            _ => continue,
+        };
+        let Some(path) = path_of(expr) else { continue };
+        let Some(Binding::Column { base, source, path }) = bind(scope, &path) else {
+            continue;
+        };
+        let [root] = path.as_slice() else { continue };
+        if name.is_some_and(|name| name != root) {
+            continue;
+        }
+        let passthrough = found.get_or_insert_with(|| Passthrough {
+            base: base.clone(),
+            source,
+            items: Vec::new(),
+        });
+        if passthrough.base != base {
+            return None;
+        }
+        passthrough.items.push((index, root.clone()));
+    }
+    found
+}
+
+impl<'a> Passthrough<'a> {
+    /// Replaces each pass-through object with all of its physical columns under their own
+    /// names (and the event's root document once), and says what the SELECT exposes.
+    fn expose(self, select: &mut Select, target: Target) -> Exposed<'a> {
+        let quote = target.identifier_quote();
+        let column = |name: &str| SelectItem::ExprWithAlias {
+            expr: Expr::CompoundIdentifier(vec![
+                Ident::with_quote(quote, &self.base),
+                Ident::with_quote(quote, name),
+            ]),
+            alias: Ident::with_quote(quote, name),
+        };
+        let mut needs_root = false;
+        for &(index, ref root) in self.items.iter().rev() {
+            if !matches!(self.source.schema.field(root), Some(FieldType::Record(_))) {
+                continue;
+            }
+            needs_root = true;
+            let prefix = format!("{root}.");
+            let expanded = self
+                .source
+                .schema
+                .columns()
+                .iter()
+                .filter(|candidate| candidate.path == *root || candidate.path.starts_with(&prefix))
+                .map(|candidate| column(&candidate.path));
+            select.projection.splice(index..=index, expanded);
+        }
+        if needs_root {
+            select.projection.push(column(ROOT_COLUMN));
+        }
+        Exposed {
+            source: self.source,
+            roots: self.items.into_iter().map(|(_, root)| root).collect(),
+        }
+    }
 }
 
 /// Gives every unaliased column reference of the projection the name BigQuery gives it (the
@@ -294,7 +413,7 @@ fn add_relation<'a>(
     scope: &mut Scope<'a>,
     inner: &mut usize,
     joins: &mut Joins,
-    ctes: &[String],
+    ctes: &[Cte<'a>],
     context: &Context<'a>,
 ) -> Result<bool, TranslateError> {
     fn push<'a>(scope: &mut Scope<'a>, inner: &mut usize, relation: Relation<'a>) {
@@ -307,8 +426,16 @@ fn add_relation<'a>(
             let alias_name = alias
                 .as_ref()
                 .map_or_else(|| text.clone(), |alias| alias.name.value.clone());
-            if ctes.contains(&text) {
-                push(scope, inner, Relation::Opaque { alias: alias_name });
+            if let Some(cte) = ctes.iter().rev().find(|cte| cte.name == text) {
+                let relation = match &cte.exposes {
+                    Some(exposed) => Relation::Source {
+                        alias: alias_name,
+                        source: exposed.source,
+                        visible: Some(exposed.roots.clone()),
+                    },
+                    None => Relation::Opaque { alias: alias_name },
+                };
+                push(scope, inner, relation);
                 return Ok(true);
             }
             let source = context
@@ -332,6 +459,7 @@ fn add_relation<'a>(
                 Relation::Source {
                     alias: alias_name,
                     source,
+                    visible: None,
                 },
             );
         }
@@ -495,13 +623,13 @@ fn finish_array_unnests(select: &mut Select) {
 /// the way is rewritten in a scope of its own, with this one as its outer scope.
 struct ExprRewriter<'s, 'a, 'c> {
     scope: &'s Scope<'a>,
-    ctes: &'s [String],
+    ctes: &'s [Cte<'a>],
     context: &'c mut Context<'a>,
     depth: usize,
 }
 
 impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
-    fn new(scope: &'s Scope<'a>, ctes: &'s [String], context: &'c mut Context<'a>) -> Self {
+    fn new(scope: &'s Scope<'a>, ctes: &'s [Cte<'a>], context: &'c mut Context<'a>) -> Self {
         Self {
             scope,
             ctes,
@@ -523,7 +651,7 @@ impl VisitorMut for ExprRewriter<'_, '_, '_> {
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
         if self.depth == 0 {
-            if let Err(error) = rewrite_query(query, self.scope, self.ctes, self.context) {
+            if let Err(error) = rewrite_query(query, self.scope, self.ctes, false, self.context) {
                 return ControlFlow::Break(error);
             }
         }
@@ -635,11 +763,15 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
     let texts = |parts: &[Ident]| parts.iter().map(|ident| ident.value.clone()).collect::<Vec<_>>();
     if let Some(relation) = scope.relations.iter().find(|relation| relation.alias() == root.value) {
         return match relation {
-            Relation::Source { alias, source } if !rest.is_empty() => Some(Binding::Column {
-                base: alias.clone(),
-                source,
-                path: texts(rest),
-            }),
+            Relation::Source { alias, source, visible }
+                if rest.first().is_some_and(|field| is_visible(visible, &field.value)) =>
+            {
+                Some(Binding::Column {
+                    base: alias.clone(),
+                    source,
+                    path: texts(rest),
+                })
+            }
             Relation::Object { base, source, path, .. } => Some(Binding::Column {
                 base: base.clone(),
                 source,
@@ -654,7 +786,9 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
         };
     }
     scope.relations.iter().find_map(|relation| match relation {
-        Relation::Source { alias, source } if source.schema.fields().contains_key(&root.value) => {
+        Relation::Source { alias, source, visible }
+            if source.schema.fields().contains_key(&root.value) && is_visible(visible, &root.value) =>
+        {
             Some(Binding::Column {
                 base: alias.clone(),
                 source,
@@ -681,6 +815,12 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
         }),
         _ => None,
     })
+}
+
+fn is_visible(visible: &Option<Vec<String>>, field: &str) -> bool {
+    visible
+        .as_ref()
+        .is_none_or(|roots| roots.iter().any(|root| root == field))
 }
 
 /// A path inside an array element, read from the element's JSON with the schema's type.

@@ -151,9 +151,8 @@ async fn unnest_semantics(backend: &dyn Backend) {
         event("c", 3, json!({"project": "p"})),
     ];
     backend.insert(&batch(table, &mut schema, events, 1)).await.unwrap();
-    let ids = |rows: Vec<serde_json::Map<String, Value>>| -> Vec<Value> {
-        rows.into_iter().map(|row| Value::Object(row)).collect()
-    };
+    let values =
+        |rows: Vec<serde_json::Map<String, Value>>| -> Vec<Value> { rows.into_iter().map(Value::Object).collect() };
 
     let rows = select(
         backend,
@@ -162,7 +161,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
         "select id, request.path from logs cross join unnest(metadata) as m cross join unnest(m.request) as request order by id",
     )
     .await;
-    assert_eq!(ids(rows), [json!({"id": "a", "path": "/a"})]);
+    assert_eq!(values(rows), [json!({"id": "a", "path": "/a"})]);
 
     let rows = select(
         backend,
@@ -172,7 +171,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
     )
     .await;
     assert_eq!(
-        ids(rows),
+        values(rows),
         [
             json!({"id": "a", "method": "GET"}),
             json!({"id": "b", "method": null}),
@@ -188,7 +187,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
     )
     .await;
     assert_eq!(
-        ids(rows),
+        values(rows),
         [json!({"id": "a", "tag": "x"}), json!({"id": "a", "tag": "y"})]
     );
 
@@ -200,7 +199,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
     )
     .await;
     assert_eq!(
-        ids(rows),
+        values(rows),
         [
             json!({"id": "a", "n": 2}),
             json!({"id": "b", "n": 0}),
@@ -215,7 +214,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
         "select sum(hop.ms) as total, max(host) as last from logs cross join unnest(metadata) as m cross join unnest(m.hops) as hop",
     )
     .await;
-    assert_eq!(ids(rows), [json!({"total": 8, "last": "h2"})]);
+    assert_eq!(values(rows), [json!({"total": 8, "last": "h2"})]);
 
     // A path no event has is NULL; UNNEST of an object no event has drops every row.
     let rows = select(
@@ -225,7 +224,7 @@ async fn unnest_semantics(backend: &dyn Backend) {
         "select id, metadata.response.status_code as code from logs where id = 'a'",
     )
     .await;
-    assert_eq!(ids(rows), [json!({"id": "a", "code": null})]);
+    assert_eq!(values(rows), [json!({"id": "a", "code": null})]);
     let rows = select(
         backend,
         table,
@@ -233,7 +232,32 @@ async fn unnest_semantics(backend: &dyn Backend) {
         "select count(*) as n from logs cross join unnest(metadata.response) as r",
     )
     .await;
-    assert_eq!(ids(rows), [json!({"n": 0})]);
+    assert_eq!(values(rows), [json!({"n": 0})]);
+
+    // Through a CTE that passes the source's columns on, as Supabase's `logs.all` does.
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "with edge_logs as (select t.timestamp, t.id, t.event_message, t.metadata from logs as t order by t.timestamp desc) \
+         select id, edge_logs.timestamp, request.method, request.path, metadata from edge_logs \
+         cross join unnest(metadata) as m cross join unnest(m.request) as request order by timestamp desc limit 100",
+    )
+    .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["id"], "a");
+    assert_eq!(rows[0]["timestamp"], 1);
+    assert_eq!(rows[0]["method"], "GET");
+    assert_eq!(rows[0]["metadata"][0]["request"][0]["path"], "/a", "{rows:?}");
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "with x as (select id, metadata from logs) select count(*) as n, sum(case when r.path is null then 1 else 0 end) as missing \
+         from x left join unnest(x.metadata) as m on true left join unnest(m.request) as r on true",
+    )
+    .await;
+    assert_eq!(values(rows), [json!({"n": 3, "missing": 2})]);
 }
 
 #[tokio::test]
