@@ -64,6 +64,17 @@ const FUNCTIONS: &[Mapping] = &[
     same("repeat"),
     same("current_timestamp"),
     Mapping {
+        bigquery: "regexp_contains",
+        embedded: "regexp_matches",
+        postgres: "regexp_like",
+    },
+    // Arguments reordered by the rewrite: TIMESTAMP_TRUNC(ts, HOUR) → date_trunc('hour', ts).
+    Mapping {
+        bigquery: "timestamp_trunc",
+        embedded: "date_trunc",
+        postgres: "date_trunc",
+    },
+    Mapping {
         bigquery: "ifnull",
         embedded: "coalesce",
         postgres: "coalesce",

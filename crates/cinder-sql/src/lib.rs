@@ -191,3 +191,39 @@ mod unnest_tests {
         assert!(error.to_string().contains("not an array or object"), "{error}");
     }
 }
+
+#[cfg(test)]
+mod function_tests {
+    use super::tests::sources;
+    use super::*;
+
+    fn embedded(sql: &str) -> String {
+        translate(sql, Target::Embedded, &sources(&["logs"])).unwrap().sql
+    }
+
+    #[test]
+    fn timestamp_trunc_takes_the_unit_first_and_weeks_start_on_sunday() {
+        assert_eq!(
+            embedded("select timestamp_trunc(timestamp, HOUR) as h from logs"),
+            r#"SELECT date_trunc('hour', "logs"."timestamp") AS h FROM "log_events_0" AS "logs""#
+        );
+        assert_eq!(
+            embedded("select timestamp_trunc(timestamp, week) as w from logs"),
+            r#"SELECT (date_trunc('week', "logs"."timestamp" + INTERVAL '1 day') - INTERVAL '1 day') AS w FROM "log_events_0" AS "logs""#
+        );
+        assert!(translate(
+            "select timestamp_trunc(timestamp, fortnight) from logs",
+            Target::Embedded,
+            &sources(&["logs"])
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn regexp_contains_is_a_partial_match() {
+        assert_eq!(
+            embedded("select id from logs where regexp_contains(event_message, 'err')"),
+            r#"SELECT "logs"."id" AS "id" FROM "log_events_0" AS "logs" WHERE regexp_matches("logs"."event_message", 'err')"#
+        );
+    }
+}

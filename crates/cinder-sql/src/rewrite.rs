@@ -10,8 +10,9 @@ use std::ops::ControlFlow;
 
 use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
 use sqlparser::ast::{
-    BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select,
-    SelectItem, SetExpr, TableAlias, TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
+    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableAlias,
+    TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -707,11 +708,47 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             let name = object_name_text(&function.name).to_lowercase();
             let spelling = functions::spelling(&name, context.target)
                 .ok_or_else(|| TranslateError::Unsupported(format!("function `{name}`")))?;
+            if name == "timestamp_trunc" && context.target != Target::BigQuery {
+                *expr = timestamp_trunc(function)?;
+                return Ok(());
+            }
             function.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(spelling))]);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// `TIMESTAMP_TRUNC(ts, UNIT)` as `date_trunc('unit', ts)`. BigQuery's weeks start on Sunday,
+/// the engines' on Monday, so WEEK shifts by a day each way.
+fn timestamp_trunc(function: &Function) -> Result<Expr, TranslateError> {
+    let arguments: Vec<&Expr> = match &function.args {
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .filter_map(|argument| match argument {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Some(expr),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let [value, unit] = arguments.as_slice() else {
+        return Err(TranslateError::Unsupported(
+            "TIMESTAMP_TRUNC takes a timestamp and a unit (a time zone is not supported)".into(),
+        ));
+    };
+    let unit = match unit {
+        Expr::Identifier(ident) => ident.value.to_lowercase(),
+        other => return Err(TranslateError::Unsupported(format!("TIMESTAMP_TRUNC unit `{other}`"))),
+    };
+    Ok(parse_expr(&match unit.as_str() {
+        "microsecond" | "millisecond" | "second" | "minute" | "hour" | "day" | "month" | "quarter" | "year" => {
+            format!("date_trunc('{unit}', {value})")
+        }
+        "week" => format!("(date_trunc('week', {value} + INTERVAL '1 day') - INTERVAL '1 day')"),
+        other => return Err(TranslateError::Unsupported(format!("TIMESTAMP_TRUNC unit `{other}`"))),
+    }))
 }
 
 /// Resolves a column path to its expression on the target, or `None` to leave the name alone
