@@ -149,15 +149,26 @@ pub fn authenticate(state: &AppState, token: Option<&str>) -> Option<Principal> 
     (state.config.public_token() == Some(token)).then_some(Principal::LegacyKey)
 }
 
-/// Checks the request may use the management API (the `private` scope).
-pub fn require_private(
-    state: &AppState,
-    headers: &HeaderMap,
-    api_key_param: Option<&str>,
-) -> Result<(), crate::error::ApiError> {
-    match authenticate(state, presented_token(headers, api_key_param)) {
-        Some(principal) if principal.can_manage() => Ok(()),
-        _ => Err(crate::error::ApiError::Unauthorized),
+/// An extractor that admits only callers with the management scope (`private`), by any of
+/// the ways a token may be presented; anyone else gets 401.
+pub struct Manager;
+
+impl axum::extract::FromRequestParts<AppState> for Manager {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let query = axum::extract::Query::<std::collections::HashMap<String, String>>::try_from_uri(&parts.uri).ok();
+        let api_key = query
+            .as_ref()
+            .and_then(|query| query.get("api_key"))
+            .map(String::as_str);
+        match authenticate(state, presented_token(&parts.headers, api_key)) {
+            Some(principal) if principal.can_manage() => Ok(Manager),
+            _ => Err(crate::error::ApiError::Unauthorized),
+        }
     }
 }
 

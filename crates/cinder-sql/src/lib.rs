@@ -81,7 +81,7 @@ pub(crate) mod tests {
             .collect()
     }
 
-    fn embedded(sql: &str) -> Result<TargetSql, TranslateError> {
+    pub(crate) fn embedded(sql: &str) -> Result<TargetSql, TranslateError> {
         translate(sql, Target::Embedded, &sources(&["logs", "cloudflare.logs.prod"]))
     }
 
@@ -146,7 +146,7 @@ mod unnest_tests {
     use super::*;
 
     fn embedded(sql: &str) -> String {
-        translate(sql, Target::Embedded, &sources(&["logs"])).unwrap().sql
+        super::tests::embedded(sql).unwrap().sql
     }
 
     #[test]
@@ -198,7 +198,7 @@ mod function_tests {
     use super::*;
 
     fn embedded(sql: &str) -> String {
-        translate(sql, Target::Embedded, &sources(&["logs"])).unwrap().sql
+        super::tests::embedded(sql).unwrap().sql
     }
 
     #[test]

@@ -228,20 +228,10 @@ fn rewrite_select<'a>(
         None
     };
     name_bare_columns(select, context.target);
-    if let Some(condition) = joins.conditions.into_iter().reduce(and) {
-        select.selection = Some(match select.selection.take() {
-            Some(selection) => and(nested(selection), condition),
-            None => condition,
-        });
-    }
+    restrict(select, joins.conditions);
     ExprRewriter::new(&scope, ctes, context).run(select)?;
     finish_array_unnests(select);
-    if let Some(presence) = joins.presence.into_iter().reduce(and) {
-        select.selection = Some(match select.selection.take() {
-            Some(selection) => and(nested(selection), presence),
-            None => presence,
-        });
-    }
+    restrict(select, joins.presence);
     let exposes = passthrough.map(|passthrough| passthrough.expose(select, context.target));
     Ok((scope, exposes))
 }
@@ -401,8 +391,14 @@ fn and(left: Expr, right: Expr) -> Expr {
     }
 }
 
-fn nested(expr: Expr) -> Expr {
-    Expr::Nested(Box::new(expr))
+/// ANDs `conditions` onto the SELECT's WHERE clause.
+fn restrict(select: &mut Select, conditions: Vec<Expr>) {
+    if let Some(condition) = conditions.into_iter().reduce(and) {
+        select.selection = Some(match select.selection.take() {
+            Some(selection) => and(Expr::Nested(Box::new(selection)), condition),
+            None => condition,
+        });
+    }
 }
 
 /// Adds one FROM item to the scope. A source is renamed to its table (aliased by the name the
@@ -516,6 +512,11 @@ fn add_relation<'a>(
             let [argument] = array_exprs.as_slice() else {
                 return Err(TranslateError::Unsupported("UNNEST of several arrays".into()));
             };
+            if kind == JoinKind::Other {
+                return Err(TranslateError::Unsupported(format!(
+                    "UNNEST({argument}) joined other than by CROSS JOIN, a comma or LEFT JOIN ... ON TRUE"
+                )));
+            }
             let alias_name = alias
                 .as_ref()
                 .map(|alias| alias.name.value.clone())
@@ -527,11 +528,6 @@ fn add_relation<'a>(
             })?;
             match binding.field_type() {
                 Some(FieldType::Array(element)) => {
-                    if kind == JoinKind::Other {
-                        return Err(TranslateError::Unsupported(format!(
-                            "UNNEST({argument}) joined other than by CROSS JOIN, a comma or LEFT JOIN ... ON TRUE"
-                        )));
-                    }
                     let element = (**element).clone();
                     push(
                         scope,
@@ -558,21 +554,15 @@ fn add_relation<'a>(
             };
             let quote = context.target.identifier_quote();
             let dotted = path.join(".");
-            match kind {
-                JoinKind::Comma => joins.presence.push(match source.schema.field(&dotted) {
+            if kind == JoinKind::Comma {
+                joins.presence.push(match source.schema.field(&dotted) {
                     Some(_) => Expr::IsNotNull(Box::new(Expr::CompoundIdentifier(vec![
                         Ident::with_quote(quote, &base),
                         Ident::with_quote(quote, &dotted),
                     ]))),
                     // No event has the object: UNNEST of an empty array drops every row.
                     None => Expr::Value(Value::Boolean(false).with_empty_span()),
-                }),
-                JoinKind::LeftOnTrue => {}
-                JoinKind::Other => {
-                    return Err(TranslateError::Unsupported(format!(
-                        "UNNEST({argument}) joined other than by CROSS JOIN, a comma or LEFT JOIN ... ON TRUE"
-                    )))
-                }
+                });
             }
             push(
                 scope,

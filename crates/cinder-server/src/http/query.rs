@@ -3,12 +3,11 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use cinder_sql::{translate, SourceTable, Sources};
 use serde_json::{json, Value};
 
-use crate::auth::require_private;
+use crate::auth::Manager;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -32,10 +31,9 @@ pub fn translator_sources(state: &AppState) -> Sources {
 /// Runs `sql=` (or `bq_sql=`) and answers `{"result": [...]}`.
 pub async fn query(
     State(state): State<AppState>,
+    _: Manager,
     Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let sql = match (
         params.get("sql").or_else(|| params.get("bq_sql")),
         params.get("pg_sql").or_else(|| params.get("ch_sql")),

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -13,7 +13,7 @@ use cinder_core::{Source, SourceName};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::auth::require_private;
+use crate::auth::Manager;
 use crate::catalog::{CatalogError, SourceHandle};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -220,24 +220,13 @@ fn catalog_error(error: CatalogError) -> ApiError {
 }
 
 /// `GET /api/sources`
-pub async fn list(
-    State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
+pub async fn list(State(state): State<AppState>, _: Manager) -> Result<Json<Value>, ApiError> {
     let sources: Vec<Value> = state.catalog.sources().iter().map(|handle| render(handle)).collect();
     Ok(Json(Value::Array(sources)))
 }
 
 /// `POST /api/sources` → 201
-pub async fn create(
-    State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
+pub async fn create(State(state): State<AppState>, _: Manager, body: Bytes) -> Result<Response, ApiError> {
     let body = parse_body(&body)?;
     let name = match body.get("name") {
         Some(Value::String(name)) => {
@@ -264,11 +253,9 @@ pub async fn create(
 /// `GET /api/sources/:token`
 pub async fn show(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = find(&state, &token)?;
     Ok(Json(render(&handle)))
 }
@@ -289,12 +276,10 @@ async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<Sourc
 /// `PUT /api/sources/:token` → 200 with the source
 pub async fn replace(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = update(&state, &token, &body).await?;
     Ok(Json(render(&handle)))
 }
@@ -302,12 +287,10 @@ pub async fn replace(
 /// `PATCH /api/sources/:token` → 204
 pub async fn patch(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     update(&state, &token, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -315,11 +298,9 @@ pub async fn patch(
 /// `DELETE /api/sources/:token` → 204; the source's events are deleted too.
 pub async fn delete(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let token = Uuid::parse_str(&token).map_err(|_| ApiError::NotFound)?;
     let handle = state.catalog.delete_source(&token).await?.ok_or(ApiError::NotFound)?;
     state.backend.drop_table(&handle.table).await?;
@@ -329,12 +310,11 @@ pub async fn delete(
 /// `GET /api/sources/:token/schema` (`?variant=dot` for the flat map)
 pub async fn schema(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
     uri: Uri,
     Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = find(&state, &token)?;
     let schema = handle.schema();
     if params.get("variant").map(String::as_str) == Some("dot") {
@@ -347,11 +327,9 @@ pub async fn schema(
 /// `GET /api/sources/:token/recent`: up to 100 recent events, oldest first.
 pub async fn recent(
     State(state): State<AppState>,
+    _: Manager,
     Path(token): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    require_private(&state, &headers, params.get("api_key").map(String::as_str))?;
     let handle = find(&state, &token)?;
     let events: Vec<Value> = handle.recent().iter().map(|event| event.to_json()).collect();
     Ok(Json(Value::Array(events)))
