@@ -13,5 +13,8 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 scripts/fetch-duckdb.sh
+# Tests against PostgreSQL run against a real server: installed if missing, started here.
+CINDER_TEST_POSTGRES_URL="$(scripts/postgres.sh)"
+export CINDER_TEST_POSTGRES_URL
 
 cargo test --release --workspace -- --include-ignored "$@"

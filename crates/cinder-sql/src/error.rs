@@ -24,6 +24,9 @@ pub enum TranslateError {
     /// A function that may not be called (it reads files, settings or other users' data).
     #[error("function `{0}` is not allowed")]
     RestrictedFunction(String),
+    /// A sandboxed query that reaches outside the endpoint's CTEs, or an endpoint that has none.
+    #[error("sandboxed query: {0}")]
+    Sandbox(String),
     /// Valid BigQuery that Cinder does not translate (yet); refused rather than risk wrong rows.
     #[error("not supported: {0}")]
     Unsupported(String),

@@ -62,18 +62,6 @@ const FUNCTIONS: &[Mapping] = &[
     same("lpad"),
     same("rpad"),
     same("repeat"),
-    same("current_timestamp"),
-    Mapping {
-        bigquery: "regexp_contains",
-        embedded: "regexp_matches",
-        postgres: "regexp_like",
-    },
-    // Arguments reordered by the rewrite: TIMESTAMP_TRUNC(ts, HOUR) → date_trunc('hour', ts).
-    Mapping {
-        bigquery: "timestamp_trunc",
-        embedded: "date_trunc",
-        postgres: "date_trunc",
-    },
     Mapping {
         bigquery: "ifnull",
         embedded: "coalesce",
@@ -84,6 +72,32 @@ const FUNCTIONS: &[Mapping] = &[
         embedded: "log10",
         postgres: "log",
     },
+];
+
+/// Functions whose meaning the rewrite builds per engine (`calls.rs`), and the subscript
+/// forms `OFFSET`/`ORDINAL`.
+const REWRITTEN: &[&str] = &[
+    "current_timestamp",
+    "countif",
+    "if",
+    "safe_divide",
+    "timestamp_sub",
+    "timestamp_add",
+    "datetime_sub",
+    "datetime_add",
+    "timestamp_trunc",
+    "datetime_trunc",
+    "timestamp",
+    "datetime",
+    "parse_timestamp",
+    "regexp_contains",
+    "json_value",
+    "json_query",
+    "approx_quantiles",
+    "offset",
+    "safe_offset",
+    "ordinal",
+    "safe_ordinal",
 ];
 
 /// Functions refused on every target because they reach outside the caller's events:
@@ -139,14 +153,15 @@ pub fn check(name: &str) -> Result<(), TranslateError> {
     if restricted(name) {
         return Err(TranslateError::RestrictedFunction(name.to_owned()));
     }
-    if FUNCTIONS.iter().any(|mapping| mapping.bigquery == name) {
+    if FUNCTIONS.iter().any(|mapping| mapping.bigquery == name) || REWRITTEN.contains(&name) {
         Ok(())
     } else {
         Err(TranslateError::Unsupported(format!("function `{name}`")))
     }
 }
 
-/// Returns how `name` (a BigQuery function, lower case) is spelled on `target`.
+/// Returns how `name` (a BigQuery function, lower case) is spelled on `target`, when it only
+/// needs a new name.
 pub fn spelling(name: &str, target: Target) -> Option<&'static str> {
     let mapping = FUNCTIONS.iter().find(|mapping| mapping.bigquery == name)?;
     Some(match target {

@@ -11,10 +11,12 @@
 //! Parameters are always bound by the backend, never spliced into SQL text.
 #![warn(missing_docs)]
 
+mod calls;
 mod error;
 mod functions;
 mod parse;
 mod rewrite;
+mod sandbox;
 pub mod target;
 mod validate;
 
@@ -25,6 +27,7 @@ use cinder_core::Schema;
 
 pub use error::TranslateError;
 pub use parse::parse;
+pub use sandbox::combine;
 pub use target::{Target, TargetSql};
 
 /// A source as the translator sees it: the table that holds its events and its schema.
@@ -41,7 +44,21 @@ pub type Sources = HashMap<String, SourceTable>;
 
 /// Translates one BigQuery-dialect query for `target`, over the caller's `sources`.
 pub fn translate(sql: &str, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
-    let mut query = parse(sql)?;
+    translate_query(parse(sql)?, target, sources)
+}
+
+/// Translates a caller's `consumer` query run inside the CTEs of an endpoint's query (see
+/// [`combine`]).
+pub fn translate_sandboxed(
+    endpoint: &str,
+    consumer: &str,
+    target: Target,
+    sources: &Sources,
+) -> Result<TargetSql, TranslateError> {
+    translate_query(combine(endpoint, consumer)?, target, sources)
+}
+
+fn translate_query(mut query: sqlparser::ast::Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
     let params = rewrite::rewrite(&mut query, target, sources)?;
     Ok(TargetSql {
@@ -176,7 +193,7 @@ mod unnest_tests {
     fn unnest_of_an_array_is_one_row_per_element() {
         assert_eq!(
             embedded("select id, tag from logs, unnest(metadata.tags) as tag"),
-            r#"SELECT "logs"."id" AS "id", json_extract_string("tag"."value", '$') AS "tag" FROM "log_events_0" AS "logs", UNNEST(CAST("logs"."metadata.tags" AS JSON[])) AS tag (value)"#
+            r#"SELECT "logs"."id" AS "id", json_extract_string("tag"."value", '$') AS "tag" FROM "log_events_0" AS "logs", UNNEST(CAST("logs"."metadata.tags" AS JSON[])) AS "tag" ("value")"#
         );
     }
 

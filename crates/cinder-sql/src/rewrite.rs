@@ -1,45 +1,46 @@
-//! Rewriting a validated query for one target: tables, paths, parameters, literals.
+//! Rewriting a validated query for one target: tables, paths, parameters, literals, functions.
 //!
 //! Names are resolved by scope, as BigQuery resolves them. Each SELECT's FROM clause makes a
 //! [`Scope`]: source tables (whose schemas are known) and opaque relations (CTEs, derived
 //! tables, whose columns pass through untouched). A name whose root is a known field of a
-//! source in scope becomes that source's typed column; a path under a known root that no
-//! event has becomes NULL, as BigQuery returns for an absent nested field.
+//! source in scope becomes that source's stored value on the target (see
+//! [`Layout`](crate::target::Layout)); a path under a known root that no event has becomes
+//! NULL, as BigQuery returns for an absent nested field.
 
 use std::ops::ControlFlow;
 
-use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
+use cinder_core::FieldType;
 use sqlparser::ast::{
-    BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident,
-    JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, Query, Select, SelectItem, SetExpr, TableAlias,
-    TableAliasColumnDef, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
+    AccessExpr, BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart,
+    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Subscript, TableAlias, TableFactor, Value, ValueWithSpan,
+    VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
+use crate::calls;
 use crate::error::TranslateError;
-use crate::functions;
-use crate::target::Target;
+use crate::target::{quoted, Layout, Step, Target};
 use crate::validate::object_name_text;
 use crate::{SourceTable, Sources};
 
 /// Rewrites `query` in place for `target` and returns the parameter names in binding order.
 pub fn rewrite(query: &mut Query, target: Target, sources: &Sources) -> Result<Vec<String>, TranslateError> {
-    if target != Target::Embedded {
-        return Err(TranslateError::Unsupported(format!(
-            "translation for the {target} target is not built yet"
-        )));
-    }
+    let layout = target.layout().ok_or_else(|| {
+        TranslateError::Unsupported(format!("translation for the {target} target arrives with its backend"))
+    })?;
     let mut context = Context {
         target,
+        layout,
         sources,
         params: Vec::new(),
     };
-    rewrite_query(query, &Scope::default(), &[], false, &mut context)?;
+    rewrite_query(query, &Scope::default(), &[], Shape::Output, &mut context)?;
     Ok(context.params)
 }
 
-struct Context<'a> {
+pub(crate) struct Context<'a> {
     target: Target,
+    pub(crate) layout: &'static dyn Layout,
     sources: &'a Sources,
     params: Vec<String>,
 }
@@ -55,6 +56,18 @@ impl Context<'_> {
         };
         self.target.placeholder(position, name)
     }
+}
+
+/// What a query's rows are for, which decides how its columns are named and shaped.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// The rows the caller receives: columns named as BigQuery names them, DATETIME values
+    /// written as BigQuery answers them.
+    Output,
+    /// A CTE's rows: a pass-through of a source's fields keeps its physical columns.
+    Cte,
+    /// Any other subquery.
+    Inner,
 }
 
 /// One relation of a FROM clause.
@@ -114,32 +127,56 @@ struct Exposed<'a> {
 #[derive(Clone, Default)]
 struct Scope<'a> {
     relations: Vec<Relation<'a>>,
+    /// The explicit aliases of the innermost SELECT's columns (HAVING may name them).
+    outputs: Vec<String>,
 }
 
-/// Rewrites one query. `expose` asks its SELECT to pass source columns through physically
-/// (for a CTE; see [`Cte`]).
+impl Scope<'_> {
+    /// Whether every column in scope is known: no CTE or subquery passes columns through
+    /// unseen. A name that binds to nothing in a closed scope is a field no event has.
+    fn closed(&self) -> bool {
+        !self.relations.is_empty() && !self.relations.iter().any(|relation| matches!(relation, Relation::Opaque { .. }))
+    }
+}
+
+/// Rewrites one query.
 fn rewrite_query<'a>(
     query: &mut Query,
     outer: &Scope<'a>,
     ctes: &[Cte<'a>],
-    expose: bool,
+    shape: Shape,
     context: &mut Context<'a>,
 ) -> Result<Option<Exposed<'a>>, TranslateError> {
     let mut visible_ctes = ctes.to_vec();
     if let Some(with) = &mut query.with {
         for cte in &mut with.cte_tables {
-            let exposes = rewrite_query(&mut cte.query, outer, &visible_ctes, true, context)?;
+            let exposes = rewrite_query(&mut cte.query, outer, &visible_ctes, Shape::Cte, context)?;
             visible_ctes.push(Cte {
                 name: cte.alias.name.value.clone(),
                 exposes: exposes.filter(|_| cte.alias.columns.is_empty()),
             });
         }
     }
-    let (body_scope, exposes) = match rewrite_set_expr(&mut query.body, outer, &visible_ctes, expose, context)? {
+    // ORDER BY sees the select's output names first, then its FROM, when the body is one SELECT.
+    if let (Some(order_by), SetExpr::Select(select)) = (&mut query.order_by, &*query.body) {
+        if let OrderByKind::Expressions(items) = &mut order_by.kind {
+            for item in items.iter_mut() {
+                output_ordinal(&mut item.expr, &select.projection);
+            }
+        }
+    }
+    if let Some(OrderByKind::Expressions(items)) = query.order_by.as_mut().map(|order_by| &mut order_by.kind) {
+        for item in items {
+            // BigQuery sorts NULLs first ascending and last descending; say so to every engine.
+            if item.options.nulls_first.is_none() {
+                item.options.nulls_first = Some(!matches!(item.options.sort, Some(OrderBySort::Desc)));
+            }
+        }
+    }
+    let (body_scope, exposes) = match rewrite_set_expr(&mut query.body, outer, &visible_ctes, shape, context)? {
         Some((scope, exposes)) => (Some(scope), exposes),
         None => (None, None),
     };
-    // ORDER BY and LIMIT see the select's FROM when the body is one SELECT.
     let scope = body_scope.unwrap_or_else(|| outer.clone());
     let mut rewriter = ExprRewriter::new(&scope, &visible_ctes, context);
     if let Some(order_by) = &mut query.order_by {
@@ -151,19 +188,38 @@ fn rewrite_query<'a>(
     Ok(exposes)
 }
 
+/// Replaces a bare name that is an explicit alias of `projection` by that column's position.
+/// BigQuery resolves such a name to the output column even when a FROM column has the same
+/// name (`timestamp_trunc(timestamp, hour) as timestamp ... group by timestamp`); Postgres
+/// would pick the FROM column, so the position says it without ambiguity.
+fn output_ordinal(expr: &mut Expr, projection: &[SelectItem]) {
+    let Expr::Identifier(ident) = expr else { return };
+    let position = projection.iter().position(|item| match item {
+        SelectItem::ExprWithAlias { alias, .. } => alias.value.eq_ignore_ascii_case(&ident.value),
+        _ => false,
+    });
+    if let Some(position) = position {
+        *expr = Expr::value(Value::Number((position + 1).to_string(), false));
+    }
+}
+
 fn rewrite_set_expr<'a>(
     body: &mut SetExpr,
     outer: &Scope<'a>,
     ctes: &[Cte<'a>],
-    expose: bool,
+    shape: Shape,
     context: &mut Context<'a>,
 ) -> Result<Option<(Scope<'a>, Option<Exposed<'a>>)>, TranslateError> {
     match body {
-        SetExpr::Select(select) => rewrite_select(select, outer, ctes, expose, context).map(Some),
-        SetExpr::Query(query) => rewrite_query(query, outer, ctes, false, context).map(|_| None),
+        SetExpr::Select(select) => rewrite_select(select, outer, ctes, shape, context).map(Some),
+        SetExpr::Query(query) => {
+            let shape = if shape == Shape::Output { shape } else { Shape::Inner };
+            rewrite_query(query, outer, ctes, shape, context).map(|_| None)
+        }
         SetExpr::SetOperation { left, right, .. } => {
-            rewrite_set_expr(left, outer, ctes, false, context)?;
-            rewrite_set_expr(right, outer, ctes, false, context)?;
+            let shape = if shape == Shape::Output { shape } else { Shape::Inner };
+            rewrite_set_expr(left, outer, ctes, shape, context)?;
+            rewrite_set_expr(right, outer, ctes, shape, context)?;
             Ok(None)
         }
         other => Err(TranslateError::Unsupported(format!("query body `{other}`"))),
@@ -174,12 +230,20 @@ fn rewrite_select<'a>(
     select: &mut Select,
     outer: &Scope<'a>,
     ctes: &[Cte<'a>],
-    expose: bool,
+    shape: Shape,
     context: &mut Context<'a>,
 ) -> Result<(Scope<'a>, Option<Exposed<'a>>), TranslateError> {
     // Inner relations come first and shadow outer ones; outer ones stay visible for
     // correlated subqueries.
     let mut scope = outer.clone();
+    scope.outputs = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.to_lowercase()),
+            _ => None,
+        })
+        .collect();
     let mut inner = 0;
     let mut joins = Joins::default();
     let from = std::mem::take(&mut select.from);
@@ -222,17 +286,28 @@ fn rewrite_select<'a>(
             previous.joins.extend(table.joins);
         }
     }
-    let passthrough = if expose {
+    let passthrough = if shape == Shape::Cte {
         passthrough_columns(select, &scope)
     } else {
         None
     };
-    name_bare_columns(select, context.target);
+    if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+        for expr in exprs {
+            output_ordinal(expr, &select.projection);
+        }
+    }
+    let datetimes = if shape == Shape::Output {
+        calls::datetime_items(&select.projection)
+    } else {
+        Vec::new()
+    };
+    name_columns(select, shape);
     restrict(select, joins.conditions);
     ExprRewriter::new(&scope, ctes, context).run(select)?;
-    finish_array_unnests(select);
+    calls::format_datetimes(select, &datetimes, context.layout)?;
+    finish_array_unnests(select, context.layout)?;
     restrict(select, joins.presence);
-    let exposes = passthrough.map(|passthrough| passthrough.expose(select, context.target));
+    let exposes = passthrough.map(|passthrough| passthrough.expose(select, context.layout));
     Ok((scope, exposes))
 }
 
@@ -279,35 +354,26 @@ fn passthrough_columns<'a>(select: &Select, scope: &Scope<'a>) -> Option<Passthr
 }
 
 impl<'a> Passthrough<'a> {
-    /// Replaces each pass-through object with all of its physical columns under their own
-    /// names (and the event's root document once), and says what the SELECT exposes.
-    fn expose(self, select: &mut Select, target: Target) -> Exposed<'a> {
-        let quote = target.identifier_quote();
+    /// Replaces each pass-through field that the engine stores across several columns with
+    /// those columns under their own names (and the event's document once), and says what the
+    /// SELECT exposes.
+    fn expose(self, select: &mut Select, layout: &dyn Layout) -> Exposed<'a> {
         let column = |name: &str| SelectItem::ExprWithAlias {
-            expr: Expr::CompoundIdentifier(vec![
-                Ident::with_quote(quote, &self.base),
-                Ident::with_quote(quote, name),
-            ]),
-            alias: Ident::with_quote(quote, name),
+            expr: Expr::CompoundIdentifier(vec![Ident::with_quote('"', &self.base), Ident::with_quote('"', name)]),
+            alias: Ident::with_quote('"', name),
         };
-        let mut needs_root = false;
+        let mut needs_document = false;
         for &(index, ref root) in self.items.iter().rev() {
-            if !matches!(self.source.schema.field(root), Some(FieldType::Record(_))) {
+            let Some(carriers) = layout.carriers(&self.source.schema, root) else {
                 continue;
-            }
-            needs_root = true;
-            let prefix = format!("{root}.");
-            let expanded = self
-                .source
-                .schema
-                .columns()
-                .iter()
-                .filter(|candidate| candidate.path == *root || candidate.path.starts_with(&prefix))
-                .map(|candidate| column(&candidate.path));
-            select.projection.splice(index..=index, expanded);
+            };
+            needs_document = true;
+            select
+                .projection
+                .splice(index..=index, carriers.iter().map(|name| column(name)));
         }
-        if needs_root {
-            select.projection.push(column(ROOT_COLUMN));
+        if needs_document {
+            select.projection.push(column(layout.document()));
         }
         Exposed {
             source: self.source,
@@ -316,10 +382,12 @@ impl<'a> Passthrough<'a> {
     }
 }
 
-/// Gives every unaliased column reference of the projection the name BigQuery gives it (the
-/// last part of the path), because the rewritten expression would otherwise be named by the
-/// engine after the physical column: `metadata.status` is the column `status`.
-fn name_bare_columns(select: &mut Select, target: Target) {
+/// Names the projection's columns as BigQuery names them. A column reference is named by the
+/// last part of its path (`metadata.status` is the column `status`), because the rewritten
+/// expression would otherwise be named by the engine after the physical column; in the rows
+/// the caller receives, any other unnamed expression is `f0_`, `f1_`, ... in order.
+fn name_columns(select: &mut Select, shape: Shape) {
+    let mut anonymous = 0;
     for item in &mut select.projection {
         let SelectItem::UnnamedExpr(expr) = item else {
             continue;
@@ -330,11 +398,24 @@ fn name_bare_columns(select: &mut Select, target: Target) {
                 Some(last) => last.value.clone(),
                 None => continue,
             },
+            Expr::CompoundFieldAccess { access_chain, .. }
+                if matches!(access_chain.last(), Some(AccessExpr::Dot(Expr::Identifier(_)))) =>
+            {
+                match access_chain.last() {
+                    Some(AccessExpr::Dot(Expr::Identifier(ident))) => ident.value.clone(),
+                    _ => continue,
+                }
+            }
+            _ if shape == Shape::Output => {
+                let name = format!("f{anonymous}_");
+                anonymous += 1;
+                name
+            }
             _ => continue,
         };
         *item = SelectItem::ExprWithAlias {
             expr: std::mem::replace(expr, null()),
-            alias: Ident::with_quote(target.identifier_quote(), name),
+            alias: Ident::with_quote('"', name),
         };
     }
 }
@@ -469,21 +550,10 @@ fn add_relation<'a>(
             table_with_joins,
             alias,
         } => {
-            if !add_relation(
-                &mut table_with_joins.relation,
-                JoinKind::Other,
-                scope,
-                inner,
-                joins,
-                ctes,
-                context,
-            )? {
-                return Err(TranslateError::Unsupported(
-                    "UNNEST of an object inside parentheses".into(),
-                ));
-            }
-            for join in &mut table_with_joins.joins {
-                if !add_relation(&mut join.relation, JoinKind::Other, scope, inner, joins, ctes, context)? {
+            let relations = std::iter::once(&mut table_with_joins.relation)
+                .chain(table_with_joins.joins.iter_mut().map(|join| &mut join.relation));
+            for relation in relations {
+                if !add_relation(relation, JoinKind::Other, scope, inner, joins, ctes, context)? {
                     return Err(TranslateError::Unsupported(
                         "UNNEST of an object inside parentheses".into(),
                     ));
@@ -552,16 +622,11 @@ fn add_relation<'a>(
                     "UNNEST({argument}) of an object inside an array element"
                 )));
             };
-            let quote = context.target.identifier_quote();
-            let dotted = path.join(".");
             if kind == JoinKind::Comma {
-                joins.presence.push(match source.schema.field(&dotted) {
-                    Some(_) => Expr::IsNotNull(Box::new(Expr::CompoundIdentifier(vec![
-                        Ident::with_quote(quote, &base),
-                        Ident::with_quote(quote, &dotted),
-                    ]))),
+                joins.presence.push(match source.schema.field(&path.join(".")) {
+                    Some(_) => parse_expr(&context.layout.present(&base, &path))?,
                     // No event has the object: UNNEST of an empty array drops every row.
-                    None => Expr::Value(Value::Boolean(false).with_empty_span()),
+                    None => Expr::value(Value::Boolean(false)),
                 });
             }
             push(
@@ -571,7 +636,7 @@ fn add_relation<'a>(
                     alias: alias_name,
                     base,
                     source,
-                    path: dotted,
+                    path: path.join("."),
                 },
             );
             return Ok(false);
@@ -591,32 +656,41 @@ fn path_of(expr: &Expr) -> Option<Vec<Ident>> {
     }
 }
 
-/// Gives the UNNEST of each array (the only ones left in FROM) the target's form: the JSON
-/// array becomes a list of JSON values, each row's element named `value`.
-fn finish_array_unnests(select: &mut Select) {
+/// Gives the UNNEST of each array (the only ones left in FROM) the target's form: one row per
+/// element of the JSON array, each element the JSON value `alias.value`.
+fn finish_array_unnests(select: &mut Select, layout: &dyn Layout) -> Result<(), TranslateError> {
     let factors = select.from.iter_mut().flat_map(|table| {
         std::iter::once(&mut table.relation).chain(table.joins.iter_mut().map(|join| &mut join.relation))
     });
     for factor in factors {
-        if let TableFactor::UNNEST { alias, array_exprs, .. } = factor {
-            for argument in array_exprs.iter_mut() {
-                let array = std::mem::replace(argument, null());
-                *argument = parse_expr(&format!("CAST({array} AS JSON[])"));
-            }
-            if let Some(alias) = alias {
-                alias.columns = vec![TableAliasColumnDef::from_name("value")];
+        if let TableFactor::UNNEST {
+            alias: Some(alias),
+            array_exprs,
+            ..
+        } = factor
+        {
+            if let [array] = array_exprs.as_slice() {
+                *factor = parse_table_factor(&layout.unnest(&array.to_string(), &alias.name.value))?;
             }
         }
     }
+    Ok(())
 }
 
 /// Rewrites the expressions of one SELECT (or ORDER BY) in its scope. A nested query met on
 /// the way is rewritten in a scope of its own, with this one as its outer scope.
+///
+/// Expressions are rewritten bottom-up, so a function sees its arguments already in the
+/// target's terms. A field access (`metadata[0].parsed[0].tag`) is rewritten top-down as a
+/// whole; what replaces it is already in the target's terms and is not walked again.
 struct ExprRewriter<'s, 'a, 'c> {
     scope: &'s Scope<'a>,
     ctes: &'s [Cte<'a>],
     context: &'c mut Context<'a>,
+    /// Nested queries entered (rewritten on entry, so skipped by the walk).
     depth: usize,
+    /// For each expression entered: whether it was replaced on entry.
+    replaced: Vec<bool>,
 }
 
 impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
@@ -626,6 +700,7 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
             ctes,
             context,
             depth: 0,
+            replaced: Vec::new(),
         }
     }
 
@@ -635,14 +710,51 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
             ControlFlow::Continue(()) => Ok(()),
         }
     }
+
+    /// Inside a nested query, or inside an expression already replaced.
+    fn skipping(&self) -> bool {
+        self.depth > 0 || self.replaced.iter().any(|replaced| *replaced)
+    }
+
+    /// Rewrites a field access as a whole; returns whether `expr` was replaced.
+    fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
+        if let Expr::Function(function) = expr {
+            calls::quote_date_part(function);
+            return Ok(false);
+        }
+        let Expr::CompoundFieldAccess { root, access_chain } = expr else {
+            return Ok(false);
+        };
+        if let Some(path) = path_of(root) {
+            if let Some(binding) = bind(self.scope, &path) {
+                *expr = access(binding, access_chain, self.context.layout)?;
+                return Ok(true);
+            }
+        }
+        if let Expr::Function(function) = root.as_mut() {
+            if object_name_text(&function.name).eq_ignore_ascii_case("approx_quantiles") {
+                ExprRewriter::new(self.scope, self.ctes, self.context).run(function)?;
+                *expr = calls::approx_quantile(function, access_chain, self.context.layout)?;
+                return Ok(true);
+            }
+        }
+        // An array the engine computed (a CTE's column, a function's result): the engines
+        // count from 1 where BigQuery's OFFSET counts from 0.
+        for access in access_chain.iter_mut() {
+            if let AccessExpr::Subscript(Subscript::Index { index }) = access {
+                *index = calls::array_index(index)?.one_based()?;
+            }
+        }
+        Ok(false)
+    }
 }
 
 impl VisitorMut for ExprRewriter<'_, '_, '_> {
     type Break = TranslateError;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<TranslateError> {
-        if self.depth == 0 {
-            if let Err(error) = rewrite_query(query, self.scope, self.ctes, false, self.context) {
+        if !self.skipping() {
+            if let Err(error) = rewrite_query(query, self.scope, self.ctes, Shape::Inner, self.context) {
                 return ControlFlow::Break(error);
             }
         }
@@ -655,8 +767,22 @@ impl VisitorMut for ExprRewriter<'_, '_, '_> {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
+        let replaced = if self.skipping() {
+            false
+        } else {
+            match self.enter(expr) {
+                Ok(replaced) => replaced,
+                Err(error) => return ControlFlow::Break(error),
+            }
+        };
+        self.replaced.push(replaced);
+        ControlFlow::Continue(())
+    }
+
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
-        if self.depth > 0 {
+        self.replaced.pop();
+        if self.skipping() {
             return ControlFlow::Continue(());
         }
         match rewrite_expr(expr, self.scope, self.context) {
@@ -671,19 +797,23 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
         // BigQuery's tokenizer reads `@name` as one identifier.
         Expr::Identifier(ident) if ident.quote_style.is_none() && ident.value.starts_with('@') => {
             let placeholder = context.placeholder(&ident.value[1..]);
-            *expr = Expr::Value(ValueWithSpan {
-                value: Value::Placeholder(placeholder),
-                span: Span::empty(),
-            });
+            *expr = Expr::value(Value::Placeholder(placeholder));
         }
-        Expr::Identifier(ident) => {
-            if let Some(replacement) = resolve(scope, std::slice::from_ref(ident), context.target)? {
-                *expr = replacement;
+        Expr::Identifier(ident) => match bind(scope, std::slice::from_ref(ident)) {
+            Some(binding) => *expr = access(binding, &[], context.layout)?,
+            // Self-hosted events lack most platform fields that Studio's queries name: in a
+            // scope where every column is known, an unknown name is a field no event has.
+            None if ident.quote_style.is_none()
+                && scope.closed()
+                && !scope.outputs.contains(&ident.value.to_lowercase()) =>
+            {
+                *expr = null();
             }
-        }
+            None => {}
+        },
         Expr::CompoundIdentifier(parts) => {
-            if let Some(replacement) = resolve(scope, parts, context.target)? {
-                *expr = replacement;
+            if let Some(binding) = bind(scope, parts) {
+                *expr = access(binding, &[], context.layout)?;
             }
         }
         Expr::Value(ValueWithSpan { value, .. }) => match value {
@@ -694,64 +824,24 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             Value::DoubleQuotedString(text) => *value = Value::SingleQuotedString(std::mem::take(text)),
             _ => {}
         },
-        Expr::Function(function) => {
-            let name = object_name_text(&function.name).to_lowercase();
-            let spelling = functions::spelling(&name, context.target)
-                .ok_or_else(|| TranslateError::Unsupported(format!("function `{name}`")))?;
-            if name == "timestamp_trunc" && context.target != Target::BigQuery {
-                *expr = timestamp_trunc(function)?;
-                return Ok(());
+        Expr::Function(function) => *expr = calls::function(function, context.target, context.layout)?,
+        Expr::Cast {
+            kind, expr: value, data_type, format,
+        } => {
+            if format.is_some() {
+                return Err(TranslateError::Unsupported("CAST ... FORMAT".into()));
             }
-            function.name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(spelling))]);
+            *expr = calls::cast(kind, value, data_type, context.layout)?;
         }
+        Expr::Interval(interval) => *expr = calls::interval(interval)?,
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Divide,
+            right,
+        } => *expr = parse_expr(&context.layout.divide(&left.to_string(), &right.to_string()))?,
         _ => {}
     }
     Ok(())
-}
-
-/// `TIMESTAMP_TRUNC(ts, UNIT)` as `date_trunc('unit', ts)`. BigQuery's weeks start on Sunday,
-/// the engines' on Monday, so WEEK shifts by a day each way.
-fn timestamp_trunc(function: &Function) -> Result<Expr, TranslateError> {
-    let arguments: Vec<&Expr> = match &function.args {
-        FunctionArguments::List(list) => list
-            .args
-            .iter()
-            .filter_map(|argument| match argument {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Some(expr),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let [value, unit] = arguments.as_slice() else {
-        return Err(TranslateError::Unsupported(
-            "TIMESTAMP_TRUNC takes a timestamp and a unit (a time zone is not supported)".into(),
-        ));
-    };
-    let unit = match unit {
-        Expr::Identifier(ident) => ident.value.to_lowercase(),
-        other => return Err(TranslateError::Unsupported(format!("TIMESTAMP_TRUNC unit `{other}`"))),
-    };
-    Ok(parse_expr(&match unit.as_str() {
-        "microsecond" | "millisecond" | "second" | "minute" | "hour" | "day" | "month" | "quarter" | "year" => {
-            format!("date_trunc('{unit}', {value})")
-        }
-        "week" => format!("(date_trunc('week', {value} + INTERVAL '1 day') - INTERVAL '1 day')"),
-        other => return Err(TranslateError::Unsupported(format!("TIMESTAMP_TRUNC unit `{other}`"))),
-    }))
-}
-
-/// Resolves a column path to its expression on the target, or `None` to leave the name alone
-/// (a select alias, a CTE column, or a name the engine will report as unknown).
-fn resolve(scope: &Scope, path: &[Ident], target: Target) -> Result<Option<Expr>, TranslateError> {
-    match bind(scope, path) {
-        Some(Binding::Column { base, source, path }) => {
-            let parts: Vec<&str> = path.iter().map(String::as_str).collect();
-            column_expr(&base, &source.schema, &parts, target).map(Some)
-        }
-        Some(Binding::Element { alias, element, path }) => element_expr(&alias, element, &path, target).map(Some),
-        None => Ok(None),
-    }
 }
 
 /// Where a column path points.
@@ -814,7 +904,11 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
     }
     scope.relations.iter().find_map(|relation| match relation {
         Relation::Source { alias, source, visible }
-            if source.schema.fields().contains_key(&root.value) && is_visible(visible, &root.value) =>
+            if match visible {
+                // A CTE's pass-through field is its column even where no event has it.
+                Some(roots) => roots.iter().any(|field| *field == root.value),
+                None => source.schema.fields().contains_key(&root.value),
+            } =>
         {
             Some(Binding::Column {
                 base: alias.clone(),
@@ -850,88 +944,146 @@ fn is_visible(visible: &Option<Vec<String>>, field: &str) -> bool {
         .is_none_or(|roots| roots.iter().any(|root| root == field))
 }
 
-/// A path inside an array element, read from the element's JSON with the schema's type.
-fn element_expr(alias: &str, element: &FieldType, path: &[String], target: Target) -> Result<Expr, TranslateError> {
-    let mut current = element;
-    for (depth, part) in path.iter().enumerate() {
-        current = match current {
-            FieldType::Record(fields) => match fields.get(part) {
-                Some(field) => field,
-                None => return Ok(null()),
-            },
+/// A walk down the schema along a path: the steps taken and the type reached.
+struct Walk<'f> {
+    shown: String,
+    steps: Vec<Step>,
+    field: &'f FieldType,
+}
+
+impl<'f> Walk<'f> {
+    /// Steps into field `key`; `None` when no event has it (the value is NULL).
+    fn key(mut self, key: &str) -> Result<Option<Self>, TranslateError> {
+        let next = match self.field {
+            FieldType::Record(fields) => fields.get(key),
             FieldType::Array(_) => {
                 return Err(TranslateError::Unsupported(format!(
-                    "`{alias}.{}` is an array: reach into it with UNNEST",
-                    path[..depth].join(".")
+                    "`{}` is an array: reach into it with UNNEST or [OFFSET(n)]",
+                    self.shown
                 )))
             }
-            _ => return Ok(null()),
-        };
-    }
-    let quote = target.identifier_quote();
-    let value = format!("{quote}{alias}{quote}.{quote}value{quote}");
-    let json_path = std::iter::once("$".to_owned())
-        .chain(path.iter().cloned())
-        .collect::<Vec<_>>()
-        .join(".");
-    let text = match current {
-        FieldType::Record(_) | FieldType::Array(_) => format!("json_extract({value}, '{json_path}')"),
-        FieldType::String => format!("json_extract_string({value}, '{json_path}')"),
-        FieldType::Integer => format!("CAST(json_extract_string({value}, '{json_path}') AS BIGINT)"),
-        FieldType::Float => format!("CAST(json_extract_string({value}, '{json_path}') AS DOUBLE)"),
-        FieldType::Boolean => format!("CAST(json_extract_string({value}, '{json_path}') AS BOOLEAN)"),
-        FieldType::Timestamp => format!("CAST(json_extract_string({value}, '{json_path}') AS TIMESTAMP)"),
-    };
-    Ok(parse_expr(&text))
-}
-
-fn column_expr(alias: &str, schema: &Schema, path: &[&str], target: Target) -> Result<Expr, TranslateError> {
-    let quote = target.identifier_quote();
-    let dotted = path.join(".");
-    let column =
-        |name: &str| Expr::CompoundIdentifier(vec![Ident::with_quote(quote, alias), Ident::with_quote(quote, name)]);
-    // Walk the schema to find where the path stops being known.
-    for depth in 1..=path.len() {
-        let prefix = path[..depth].join(".");
-        match schema.field(&prefix) {
-            None => return Ok(null()),
-            Some(FieldType::Array(_)) if depth < path.len() => {
+            scalar => {
                 return Err(TranslateError::Unsupported(format!(
-                    "`{prefix}` is an array: reach into it with UNNEST (arrives with the full translator)"
-                )));
+                    "`{}` is a {}: it has no field `{key}`",
+                    self.shown,
+                    scalar.name()
+                )))
             }
-            Some(_) => {}
+        };
+        Ok(next.map(|field| {
+            self.shown = format!("{}.{key}", self.shown);
+            self.steps.push(Step::Key(key.to_owned()));
+            self.field = field;
+            self
+        }))
+    }
+
+    /// Steps into element `index` (from 0). An object is a one-element array, as BigQuery stores
+    /// it; `None` when a SAFE_ index is out of its bounds.
+    fn index(mut self, position: calls::Position) -> Result<Option<Self>, TranslateError> {
+        let index = position.literal().ok_or_else(|| {
+            TranslateError::Unsupported(format!("`{}[...]`: the index must be a number", self.shown))
+        })?;
+        match self.field {
+            FieldType::Record(_) if index == 0 => Ok(Some(self)),
+            FieldType::Record(_) if position.safe => Ok(None),
+            FieldType::Record(_) => Err(TranslateError::Unsupported(format!(
+                "array index {index} is out of bounds: `{}` holds one object",
+                self.shown
+            ))),
+            FieldType::Array(element) => {
+                self.shown = format!("{}[{index}]", self.shown);
+                self.steps.push(Step::Index(index));
+                self.field = element;
+                Ok(Some(self))
+            }
+            scalar => Err(TranslateError::Unsupported(format!(
+                "`{}` is a {}, not an array",
+                self.shown,
+                scalar.name()
+            ))),
         }
     }
-    let kind = schema
-        .columns()
-        .iter()
-        .find(|candidate| candidate.path == dotted)
-        .map(|candidate| candidate.kind);
-    Ok(match kind {
-        Some(ColumnKind::Present) => json_of_object(column(ROOT_COLUMN), &dotted),
-        Some(_) => column(&dotted),
-        None => null(),
-    })
 }
 
-/// The whole object at `path`, as JSON, from the event's root document.
-fn json_of_object(root: Expr, path: &str) -> Expr {
-    let json_path = format!("$.{path}");
-    parse_expr(&format!("json_extract({root}, '{}')", json_path.replace('\'', "''")))
+/// The value a bound path and its accessors (`[0]`, `.field`) read, on the target.
+fn access(binding: Binding, chain: &[AccessExpr], layout: &dyn Layout) -> Result<Expr, TranslateError> {
+    let (path, start) = match &binding {
+        Binding::Column { source, path, .. } => {
+            let Some((root, _)) = path.split_first() else {
+                return Ok(null());
+            };
+            let Some(field) = source.schema.fields().get(root) else {
+                return Ok(null());
+            };
+            let walk = Walk {
+                shown: root.clone(),
+                steps: vec![Step::Key(root.clone())],
+                field,
+            };
+            (&path[1..], walk)
+        }
+        Binding::Element { alias, element, path } => {
+            let walk = Walk {
+                shown: alias.clone(),
+                steps: Vec::new(),
+                field: *element,
+            };
+            (path.as_slice(), walk)
+        }
+    };
+    let mut walk = start;
+    for key in path {
+        match walk.key(key)? {
+            Some(next) => walk = next,
+            None => return Ok(null()),
+        }
+    }
+    for access in chain {
+        let next = match access {
+            AccessExpr::Dot(Expr::Identifier(ident)) => walk.key(&ident.value)?,
+            AccessExpr::Subscript(Subscript::Index { index }) => walk.index(calls::array_index(index)?)?,
+            other => return Err(TranslateError::Unsupported(format!("field access `{other}`"))),
+        };
+        match next {
+            Some(next) => walk = next,
+            None => return Ok(null()),
+        }
+    }
+    let text = match &binding {
+        Binding::Column { base, source, .. } => match walk.steps.iter().map(Step::key).collect::<Option<Vec<_>>>() {
+            Some(keys) => {
+                let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
+                layout.stored(base, &source.schema, &keys, walk.field)
+            }
+            None => layout.indexed(base, &walk.steps, walk.field),
+        },
+        Binding::Element { alias, .. } => {
+            layout.json_value(&format!("{}.\"value\"", quoted(alias)), &walk.steps, walk.field)
+        }
+    };
+    parse_expr(&text)
 }
 
-/// Parses an expression the translator built. Its inputs are sanitised keys ([A-Za-z0-9_]),
-/// quoted identifiers and expressions already printed from the AST, so this cannot fail on
-/// user text; building through the parser keeps one printer.
-fn parse_expr(text: &str) -> Expr {
+/// Parses an expression the translator built from sanitised keys ([A-Za-z0-9_]), quoted
+/// identifiers and expressions already printed from the AST; building through the parser keeps
+/// one printer. An expression that does not survive the round trip is refused, not guessed at.
+pub(crate) fn parse_expr(text: &str) -> Result<Expr, TranslateError> {
     sqlparser::parser::Parser::new(&sqlparser::dialect::GenericDialect {})
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_expr())
-        .unwrap_or_else(|error| panic!("the translator built SQL it cannot parse: {error}: {text}"))
+        .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for this engine")))
 }
 
-fn null() -> Expr {
+/// Parses a FROM item the translator built (see [`parse_expr`]).
+fn parse_table_factor(text: &str) -> Result<TableFactor, TranslateError> {
+    sqlparser::parser::Parser::new(&sqlparser::dialect::GenericDialect {})
+        .try_with_sql(text)
+        .and_then(|mut parser| parser.parse_table_factor())
+        .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for this engine")))
+}
+
+pub(crate) fn null() -> Expr {
     Expr::Value(ValueWithSpan {
         value: Value::Null,
         span: Span::empty(),

@@ -15,7 +15,13 @@ use crate::Sources;
 
 /// Checks a parsed query against the rules above.
 pub fn validate(query: &Query, sources: &Sources) -> Result<(), TranslateError> {
-    let mut ctes = HashSet::new();
+    validate_with(query, sources, &[])
+}
+
+/// Checks a query that may also read the tables `outer` (the CTEs of an endpoint that a
+/// sandboxed query runs inside).
+pub fn validate_with(query: &Query, sources: &Sources, outer: &[String]) -> Result<(), TranslateError> {
+    let mut ctes: HashSet<String> = outer.iter().cloned().collect();
     collect_cte_names(query, &mut ctes);
     let mut visitor = Validator { sources, ctes };
     match query.visit(&mut visitor) {

@@ -9,6 +9,7 @@
 mod catalog;
 pub mod embedded;
 mod error;
+pub mod postgres;
 mod rows;
 
 use std::sync::Arc;
@@ -19,8 +20,12 @@ use cinder_sql::{Target, TargetSql};
 
 pub use catalog::{CatalogEntry, CatalogStore};
 pub use embedded::Embedded;
+pub use postgres::Postgres;
 pub use error::StorageError;
 pub use rows::{encode_json_value, Rows};
+
+/// The most rows one query may return; past it the query fails and asks for a LIMIT.
+pub const MAX_RESULT_ROWS: usize = 100_000;
 
 /// The events of one table within a [`LoadBatch`].
 #[derive(Debug, Clone)]

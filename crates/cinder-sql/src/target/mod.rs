@@ -1,6 +1,15 @@
-//! The engines Cinder emits SQL for, and what differs between them.
+//! The engines Cinder emits SQL for, and how each stores a source's events.
+//!
+//! The rewrite in `rewrite.rs` decides *what* a name means (a stored path, an array element, an
+//! object's presence); a [`Layout`] says how that reads on one engine. A new engine is one more
+//! file here.
+
+mod embedded;
+mod postgres;
 
 use std::fmt;
+
+use cinder_core::{FieldType, Schema};
 
 /// An engine that runs translated SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,12 +34,22 @@ impl Target {
         }
     }
 
-    /// Returns how a bound parameter is written: `$1` for the embedded store and Postgres,
-    /// `@name` for BigQuery's named parameters.
+    /// Returns how a bound parameter is written: `$1` for the embedded store, `$1::text` for
+    /// Postgres (every parameter is a string, as Logflare sends them), `@name` for BigQuery.
     pub fn placeholder(self, position: usize, name: &str) -> String {
         match self {
             Target::BigQuery => format!("@{name}"),
-            Target::Embedded | Target::Postgres => format!("${position}"),
+            Target::Embedded => format!("${position}"),
+            Target::Postgres => format!("${position}::text"),
+        }
+    }
+
+    /// How this engine stores events, or `None` for BigQuery (which stores them as they are).
+    pub(crate) fn layout(self) -> Option<&'static dyn Layout> {
+        match self {
+            Target::Embedded => Some(&embedded::Embedded),
+            Target::Postgres => Some(&postgres::Postgres),
+            Target::BigQuery => None,
         }
     }
 }
@@ -53,4 +72,159 @@ pub struct TargetSql {
     pub sql: String,
     /// Parameter names, without `@`, in binding order.
     pub params: Vec<String>,
+}
+
+/// One step of a path into an event: a field, or an element of an array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Key(String),
+    Index(i64),
+}
+
+impl Step {
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Step::Key(key) => Some(key),
+            Step::Index(_) => None,
+        }
+    }
+}
+
+/// A BigQuery scalar type that CAST and SAFE_CAST reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    Int64,
+    Float64,
+    Numeric,
+    String,
+    Bool,
+    Timestamp,
+    /// A civil date-time: stored as a timestamp, answered as BigQuery answers DATETIME.
+    Datetime,
+    Date,
+}
+
+/// How one engine reads events and spells what differs between engines. Every method returns
+/// SQL text built from trusted parts: quoted identifiers, schema keys (`[A-Za-z0-9_]`) and
+/// expressions already printed from the AST.
+pub(crate) trait Layout: Sync {
+    /// The value at `path` (a field every step of which the schema knows, none inside an
+    /// array) of the source row named `row`: a typed value for a leaf, JSON for an object or
+    /// an array.
+    fn stored(&self, row: &str, schema: &Schema, path: &[String], field: &FieldType) -> String;
+
+    /// The value at `steps` inside the event (steps may index arrays), read as `field`.
+    fn indexed(&self, row: &str, steps: &[Step], field: &FieldType) -> String;
+
+    /// A condition true exactly when the row holds an object at `path`.
+    fn present(&self, row: &str, path: &[String]) -> String;
+
+    /// The value at `steps` inside the JSON value `json` (an array element), read as `field`;
+    /// NULL when it is missing or of another type.
+    fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String;
+
+    /// A value read as JSON: a JSON value stays, a text is parsed.
+    fn json(&self, value: &str) -> String;
+
+    /// The scalar at `steps` inside the JSON value `json`, as text; NULL for an object or an
+    /// array (JSON_VALUE).
+    fn json_scalar(&self, json: &str, steps: &[Step]) -> String;
+
+    /// A FROM item with one row per element of the JSON array `array`, each element the JSON
+    /// value in column `value` of `alias`.
+    fn unnest(&self, array: &str, alias: &str) -> String;
+
+    /// The physical columns that carry the top-level field `root` through a CTE (beside the
+    /// [`Layout::document`] column), or `None` when the field is a column of its own.
+    fn carriers(&self, schema: &Schema, root: &str) -> Option<Vec<String>>;
+
+    /// The column holding each event's whole JSON document.
+    fn document(&self) -> &'static str;
+
+    /// The engine's name for a BigQuery scalar type.
+    fn type_name(&self, scalar: Scalar) -> &'static str;
+
+    /// `SAFE_CAST(value AS scalar)`: NULL where BigQuery's cast would fail.
+    fn safe_cast(&self, value: &str, scalar: Scalar) -> String;
+
+    /// A timestamp as BigQuery answers a DATETIME: `2026-06-01T09:00:00.123456`.
+    fn datetime_text(&self, timestamp: &str) -> String;
+
+    /// `PARSE_TIMESTAMP(format, text)` with BigQuery's format elements, or `None` when the format
+    /// uses an element this engine cannot read.
+    fn parse_timestamp(&self, format: &str, text: &str) -> Option<String>;
+
+    /// The exact `fraction` quantile (0..1) of `value` over the group.
+    fn quantile(&self, value: &str, fraction: &str) -> String;
+
+    /// `numerator / denominator` as BigQuery divides: always in floating point.
+    fn divide(&self, numerator: &str, denominator: &str) -> String;
+
+    /// A regular-expression test with RE2-like semantics (a match anywhere).
+    fn regexp_contains(&self, text: &str, pattern: &str) -> String;
+}
+
+/// Quotes an identifier with double quotes.
+pub(crate) fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A pattern that a text holding a whole integer (what BigQuery casts to INT64) matches.
+pub(crate) const INTEGER_PATTERN: &str = "^[ \\t]*[-+]?[0-9]+[ \\t]*$";
+/// A pattern that a text holding a decimal or scientific number matches.
+pub(crate) const FLOAT_PATTERN: &str = "^[ \\t]*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?[ \\t]*$";
+/// A pattern that a date or timestamp text BigQuery reads matches.
+pub(crate) const TIMESTAMP_PATTERN: &str =
+    "^[ \\t]*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?)?[ \\t]*(Z|z|[-+][0-9]{2}(:?[0-9]{2})?| UTC)?[ \\t]*$";
+/// A pattern for BigQuery's boolean texts.
+pub(crate) const BOOL_PATTERN: &str = "^[ \\t]*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])[ \\t]*$";
+
+/// The format elements of BigQuery's PARSE_TIMESTAMP that Cinder reads on every engine:
+/// (BigQuery, DuckDB's strptime, Postgres' to_timestamp).
+pub(crate) const FORMAT_ELEMENTS: &[(&str, &str, &str)] = &[
+    ("%Y", "%Y", "YYYY"),
+    ("%m", "%m", "MM"),
+    ("%d", "%d", "DD"),
+    ("%H", "%H", "HH24"),
+    ("%M", "%M", "MI"),
+    ("%S", "%S", "SS"),
+    ("%E6S", "%S.%f", "SS.US"),
+    ("%F", "%Y-%m-%d", "YYYY-MM-DD"),
+    ("%T", "%H:%M:%S", "HH24:MI:SS"),
+    ("%b", "%b", "Mon"),
+    ("%h", "%b", "Mon"),
+    ("%B", "%B", "FMMonth"),
+    ("%j", "%j", "DDD"),
+];
+
+/// One piece of a PARSE_TIMESTAMP format.
+pub(crate) enum FormatPiece {
+    Element(&'static (&'static str, &'static str, &'static str)),
+    Literal(char),
+}
+
+/// Splits a PARSE_TIMESTAMP format into elements and literal text; `None` on an element not in
+/// [`FORMAT_ELEMENTS`].
+pub(crate) fn format_pieces(format: &str) -> Option<Vec<FormatPiece>> {
+    let mut out = Vec::new();
+    let mut rest = format;
+    while let Some(c) = rest.chars().next() {
+        if let Some(tail) = rest.strip_prefix("%%") {
+            out.push(FormatPiece::Literal('%'));
+            rest = tail;
+        } else if c == '%' {
+            let element = FORMAT_ELEMENTS.iter().find(|(element, ..)| rest.starts_with(element))?;
+            out.push(FormatPiece::Element(element));
+            rest = &rest[element.0.len()..];
+        } else {
+            out.push(FormatPiece::Literal(c));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    Some(out)
+}
+
+/// A string literal.
+pub(crate) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }

@@ -26,9 +26,6 @@ use serde_json::Value;
 use self::layout::TableLayout;
 use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
-/// The most rows one query may return; past it the query fails and asks for a LIMIT.
-pub const MAX_RESULT_ROWS: usize = 100_000;
-
 /// The embedded DuckDB backend and catalog store.
 #[derive(Clone)]
 pub struct Embedded {

@@ -4,8 +4,7 @@ use duckdb::types::{FromSql, TimeUnit, ValueRef};
 use duckdb::{Connection, Statement};
 use serde_json::{Map, Number, Value};
 
-use super::MAX_RESULT_ROWS;
-use crate::{encode_json_value, Rows, StorageError};
+use crate::{encode_json_value, Rows, StorageError, MAX_RESULT_ROWS};
 
 /// How a result column's values become JSON.
 #[derive(Clone, Copy)]

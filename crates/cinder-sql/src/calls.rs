@@ -1,0 +1,397 @@
+//! BigQuery functions, casts and intervals, rewritten with their BigQuery meaning for one
+//! engine. Arguments arrive already rewritten (the walk is bottom-up).
+
+use sqlparser::ast::{
+    AccessExpr, CastKind, DataType, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Interval, ObjectName, ObjectNamePart, Select, SelectItem, Subscript, UnaryOperator, Value,
+    ValueWithSpan,
+};
+
+use crate::error::TranslateError;
+use crate::functions;
+use crate::rewrite::parse_expr;
+use crate::target::{literal, Layout, Scalar, Step, Target};
+use crate::validate::object_name_text;
+
+/// Rewrites one function call for the engine.
+pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+    let name = object_name_text(&function.name).to_lowercase();
+    if let Some(spelling) = functions::spelling(&name, target) {
+        function.name = ObjectName(vec![ObjectNamePart::Identifier(sqlparser::ast::Ident::new(spelling))]);
+        return Ok(Expr::Function(function.clone()));
+    }
+    let unsupported = |what: &str| TranslateError::Unsupported(format!("{}: {what}", name.to_uppercase()));
+    if function.over.is_some() || function.filter.is_some() || !function.within_group.is_empty() {
+        return Err(unsupported("with OVER, FILTER or WITHIN GROUP"));
+    }
+    let args = arguments(function).map_err(|what| unsupported(&what))?;
+    let arity = |counts: &[usize]| {
+        if counts.contains(&args.len()) {
+            Ok(())
+        } else {
+            Err(unsupported(&format!("takes {counts:?} arguments, not {}", args.len())))
+        }
+    };
+    let text = match name.as_str() {
+        "current_timestamp" => {
+            arity(&[0])?;
+            "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')".to_owned()
+        }
+        "countif" => {
+            arity(&[1])?;
+            format!("count(CASE WHEN {} THEN 1 END)", args[0])
+        }
+        "if" => {
+            arity(&[3])?;
+            format!("CASE WHEN {} THEN {} ELSE {} END", args[0], args[1], args[2])
+        }
+        "safe_divide" => {
+            arity(&[2])?;
+            layout.divide(&args[0], &format!("NULLIF({}, 0)", args[1]))
+        }
+        "timestamp_sub" | "datetime_sub" => {
+            arity(&[2])?;
+            format!("({} - {})", args[0], args[1])
+        }
+        "timestamp_add" | "datetime_add" => {
+            arity(&[2])?;
+            format!("({} + {})", args[0], args[1])
+        }
+        "timestamp_trunc" | "datetime_trunc" => {
+            arity(&[2])?;
+            timestamp_trunc(&args[0], &args[1]).map_err(|what| unsupported(&what))?
+        }
+        "timestamp" => {
+            arity(&[1])?;
+            format!("CAST({} AS {})", args[0], layout.type_name(Scalar::Timestamp))
+        }
+        "datetime" => {
+            arity(&[1, 2])?;
+            let timestamp = format!("CAST({} AS {})", args[0], layout.type_name(Scalar::Timestamp));
+            match args.get(1).map(|zone| string_literal(zone)) {
+                None => timestamp,
+                Some(Some(zone)) if zone.eq_ignore_ascii_case("utc") => timestamp,
+                Some(Some(zone)) => format!("(({timestamp} AT TIME ZONE 'UTC') AT TIME ZONE {})", literal(&zone)),
+                Some(None) => return Err(unsupported("the time zone must be a string literal")),
+            }
+        }
+        "parse_timestamp" => {
+            arity(&[2])?;
+            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
+            layout
+                .parse_timestamp(&format, &args[1])
+                .ok_or_else(|| unsupported(&format!("format `{format}` uses an element Cinder does not read")))?
+        }
+        "regexp_contains" => {
+            arity(&[2])?;
+            layout.regexp_contains(&args[0], &args[1])
+        }
+        "json_value" | "json_query" => {
+            arity(&[1, 2])?;
+            let path = match args.get(1) {
+                None => "$".to_owned(),
+                Some(path) => string_literal(path).ok_or_else(|| unsupported("the path must be a string literal"))?,
+            };
+            let steps = json_path(&path).map_err(|what| unsupported(&what))?;
+            let json = layout.json(&args[0]);
+            if name == "json_value" {
+                layout.json_scalar(&json, &steps)
+            } else {
+                layout.json_value(&json, &steps, &cinder_core::FieldType::Record(Default::default()))
+            }
+        }
+        "approx_quantiles" => return Err(unsupported("write APPROX_QUANTILES(x, n)[OFFSET(k)] for one quantile")),
+        "offset" | "safe_offset" | "ordinal" | "safe_ordinal" => {
+            return Err(unsupported("only inside an array subscript, as arr[OFFSET(n)]"))
+        }
+        _ => return Err(TranslateError::Unsupported(format!("function `{name}`"))),
+    };
+    parse_expr(&text)
+}
+
+/// Turns the date part of `TIMESTAMP_TRUNC(ts, HOUR)` into a string before the walk reaches it,
+/// so it is not taken for a column.
+pub(crate) fn quote_date_part(function: &mut Function) {
+    let name = object_name_text(&function.name).to_lowercase();
+    if !matches!(name.as_str(), "timestamp_trunc" | "datetime_trunc") {
+        return;
+    }
+    if let FunctionArguments::List(list) = &mut function.args {
+        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(unit @ Expr::Identifier(_)))) = list.args.get_mut(1) {
+            if let Expr::Identifier(ident) = unit {
+                *unit = Expr::value(Value::SingleQuotedString(ident.value.clone()));
+            }
+        }
+    }
+}
+
+/// The printed arguments of a call; the problem when they are not plain positional ones.
+fn arguments(function: &Function) -> Result<Vec<String>, String> {
+    match &function.args {
+        FunctionArguments::None => Ok(Vec::new()),
+        FunctionArguments::Subquery(_) => Err("a subquery as argument".into()),
+        FunctionArguments::List(list) => {
+            if list.duplicate_treatment == Some(DuplicateTreatment::Distinct) || !list.clauses.is_empty() {
+                return Err("DISTINCT, ORDER BY or LIMIT inside the call".into());
+            }
+            list.args
+                .iter()
+                .map(|argument| match argument {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Ok(expr.to_string()),
+                    other => Err(format!("argument `{other}`")),
+                })
+                .collect()
+        }
+    }
+}
+
+/// The text of a string literal as printed (`'a''b'` → `a'b`), or `None` for anything else.
+fn string_literal(printed: &str) -> Option<String> {
+    let inner = printed.strip_prefix('\'')?.strip_suffix('\'')?;
+    if inner.replace("''", "").contains('\'') || inner.contains('\\') {
+        return None;
+    }
+    Some(inner.replace("''", "'"))
+}
+
+/// `TIMESTAMP_TRUNC(ts, UNIT)` as `date_trunc('unit', ts)`. BigQuery's weeks start on Sunday,
+/// the engines' on Monday, so WEEK shifts by a day each way.
+fn timestamp_trunc(value: &str, unit: &str) -> Result<String, String> {
+    let unit = string_literal(unit).unwrap_or_else(|| unit.to_owned()).to_lowercase();
+    Ok(match unit.as_str() {
+        "microsecond" | "millisecond" | "second" | "minute" | "hour" | "day" | "month" | "quarter" | "year" => {
+            format!("date_trunc('{unit}', {value})")
+        }
+        "week" => format!("(date_trunc('week', {value} + INTERVAL '1 day') - INTERVAL '1 day')"),
+        other => return Err(format!("unit `{other}` (a time zone argument is not supported either)")),
+    })
+}
+
+/// A JSONPath as JSON_VALUE takes it: `$`, `$.a.b`, `$.a[0]`, `$['a']`.
+fn json_path(path: &str) -> Result<Vec<Step>, String> {
+    let invalid = || format!("JSON path `{path}`: Cinder reads `$`, `.key`, `['key']` and `[n]`");
+    let mut rest = path.strip_prefix('$').ok_or_else(invalid)?;
+    let mut steps = Vec::new();
+    let is_key = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    while !rest.is_empty() {
+        if let Some(tail) = rest.strip_prefix('.') {
+            let end = tail.find(|c: char| !is_key(c)).unwrap_or(tail.len());
+            if end == 0 {
+                return Err(invalid());
+            }
+            steps.push(Step::Key(tail[..end].to_owned()));
+            rest = &tail[end..];
+        } else if let Some(tail) = rest.strip_prefix("['") {
+            let end = tail.find("']").ok_or_else(invalid)?;
+            let key = &tail[..end];
+            if key.is_empty() || !key.chars().all(is_key) {
+                return Err(invalid());
+            }
+            steps.push(Step::Key(key.to_owned()));
+            rest = &tail[end + 2..];
+        } else if let Some(tail) = rest.strip_prefix('[') {
+            let end = tail.find(']').ok_or_else(invalid)?;
+            let index: i64 = tail[..end].trim().parse().map_err(|_| invalid())?;
+            steps.push(Step::Index(index));
+            rest = &tail[end + 1..];
+        } else {
+            return Err(invalid());
+        }
+    }
+    Ok(steps)
+}
+
+/// `CAST`, `SAFE_CAST` and `::` to a BigQuery type.
+pub(crate) fn cast(kind: &CastKind, value: &Expr, data_type: &DataType, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+    let scalar = match data_type {
+        DataType::Int64 | DataType::BigInt(_) | DataType::Int(_) | DataType::Integer(_) | DataType::SmallInt(_) => {
+            Scalar::Int64
+        }
+        DataType::Float64 | DataType::Double(_) | DataType::DoublePrecision | DataType::Float(_) | DataType::Real => {
+            Scalar::Float64
+        }
+        DataType::Numeric(_) | DataType::Decimal(_) | DataType::BigNumeric(_) | DataType::BigDecimal(_) => {
+            Scalar::Numeric
+        }
+        DataType::String(_) | DataType::Text | DataType::Varchar(_) => Scalar::String,
+        DataType::Bool | DataType::Boolean => Scalar::Bool,
+        DataType::Timestamp(..) => Scalar::Timestamp,
+        DataType::Datetime(_) => Scalar::Datetime,
+        DataType::Date => Scalar::Date,
+        other => return Err(TranslateError::Unsupported(format!("CAST to {other}"))),
+    };
+    let value = value.to_string();
+    parse_expr(&match kind {
+        CastKind::Cast | CastKind::DoubleColon => format!("CAST({value} AS {})", layout.type_name(scalar)),
+        CastKind::SafeCast | CastKind::TryCast => layout.safe_cast(&value, scalar),
+    })
+}
+
+/// `INTERVAL n UNIT` in the form every engine reads: `INTERVAL 'n unit'`.
+pub(crate) fn interval(interval: &Interval) -> Result<Expr, TranslateError> {
+    if interval.last_field.is_some() {
+        return Err(TranslateError::Unsupported(format!("interval `{interval}`")));
+    }
+    let Some(field) = &interval.leading_field else {
+        // `INTERVAL '1 day'`: already in the common form.
+        return Ok(Expr::Interval(interval.clone()));
+    };
+    let (unit, multiple) = match field {
+        DateTimeField::Microsecond | DateTimeField::Microseconds => ("microsecond", 1),
+        DateTimeField::Millisecond | DateTimeField::Milliseconds => ("millisecond", 1),
+        DateTimeField::Second | DateTimeField::Seconds => ("second", 1),
+        DateTimeField::Minute | DateTimeField::Minutes => ("minute", 1),
+        DateTimeField::Hour | DateTimeField::Hours => ("hour", 1),
+        DateTimeField::Day | DateTimeField::Days => ("day", 1),
+        DateTimeField::Week(None) | DateTimeField::Weeks => ("day", 7),
+        DateTimeField::Month | DateTimeField::Months => ("month", 1),
+        DateTimeField::Quarter => ("month", 3),
+        DateTimeField::Year | DateTimeField::Years => ("year", 1),
+        other => return Err(TranslateError::Unsupported(format!("interval unit {other}"))),
+    };
+    let text = match integer_literal(&interval.value) {
+        Some(count) => format!("INTERVAL '{} {unit}'", count * multiple),
+        None => format!("(({}) * INTERVAL '{multiple} {unit}')", interval.value),
+    };
+    parse_expr(&text)
+}
+
+fn integer_literal(expr: &Expr) -> Option<i64> {
+    match expr {
+        Expr::Value(ValueWithSpan {
+            value: Value::Number(number, _),
+            ..
+        }) => number.parse().ok(),
+        Expr::Value(ValueWithSpan {
+            value: Value::SingleQuotedString(number),
+            ..
+        }) => number.trim().parse().ok(),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => integer_literal(expr).map(|value| -value),
+        Expr::Nested(inner) => integer_literal(inner),
+        _ => None,
+    }
+}
+
+/// An array subscript, as a position counted from 0.
+pub(crate) struct Position {
+    /// The 0-based position, an expression.
+    zero_based: Expr,
+    /// SAFE_OFFSET / SAFE_ORDINAL: NULL out of bounds instead of an error.
+    pub(crate) safe: bool,
+}
+
+impl Position {
+    /// The position as a number, when it is a literal.
+    pub(crate) fn literal(&self) -> Option<i64> {
+        integer_literal(&self.zero_based)
+    }
+
+    /// The position as the engines count (from 1).
+    pub(crate) fn one_based(&self) -> Result<Expr, TranslateError> {
+        match self.literal() {
+            Some(index) => Ok(Expr::value(Value::Number((index + 1).to_string(), false))),
+            None => parse_expr(&format!("({}) + 1", self.zero_based)),
+        }
+    }
+}
+
+/// Reads a subscript: `[n]` and `[OFFSET(n)]` count from 0, `[ORDINAL(n)]` from 1.
+pub(crate) fn array_index(index: &Expr) -> Result<Position, TranslateError> {
+    let Expr::Function(function) = index else {
+        return Ok(Position {
+            zero_based: index.clone(),
+            safe: false,
+        });
+    };
+    let name = object_name_text(&function.name).to_lowercase();
+    let argument = match arguments(function).as_deref() {
+        Ok([argument]) => parse_expr(argument)?,
+        _ => return Err(TranslateError::Unsupported(format!("array subscript `{index}`"))),
+    };
+    let (from_one, safe) = match name.as_str() {
+        "offset" => (false, false),
+        "safe_offset" => (false, true),
+        "ordinal" => (true, false),
+        "safe_ordinal" => (true, true),
+        _ => {
+            return Ok(Position {
+                zero_based: index.clone(),
+                safe: false,
+            })
+        }
+    };
+    let zero_based = match (from_one, integer_literal(&argument)) {
+        (false, _) => argument,
+        (true, Some(ordinal)) => Expr::value(Value::Number((ordinal - 1).to_string(), false)),
+        (true, None) => parse_expr(&format!("({argument}) - 1"))?,
+    };
+    Ok(Position { zero_based, safe })
+}
+
+/// `APPROX_QUANTILES(x, n)[OFFSET(k)]`: the exact k/n quantile, which is within BigQuery's
+/// approximation.
+pub(crate) fn approx_quantile(
+    function: &Function,
+    chain: &[AccessExpr],
+    layout: &dyn Layout,
+) -> Result<Expr, TranslateError> {
+    let unsupported = || {
+        TranslateError::Unsupported("APPROX_QUANTILES: write APPROX_QUANTILES(x, n)[OFFSET(k)] with numbers n and k".into())
+    };
+    let args = arguments(function).map_err(|_| unsupported())?;
+    let [value, buckets] = args.as_slice() else {
+        return Err(unsupported());
+    };
+    let buckets = parse_expr(buckets).ok().as_ref().and_then(integer_literal).filter(|n| *n > 0);
+    let [AccessExpr::Subscript(Subscript::Index { index })] = chain else {
+        return Err(unsupported());
+    };
+    let position = array_index(index)?.literal();
+    match (buckets, position) {
+        (Some(buckets), Some(position)) if (0..=buckets).contains(&position) => {
+            let fraction = position as f64 / buckets as f64;
+            parse_expr(&layout.quantile(value, &format!("{fraction}")))
+        }
+        _ => Err(unsupported()),
+    }
+}
+
+/// Positions of the projection items that are DATETIME values (`CAST(x AS DATETIME)`,
+/// `DATETIME(ts, zone)`): BigQuery answers them as text, not as timestamps.
+pub(crate) fn datetime_items(projection: &[SelectItem]) -> Vec<usize> {
+    fn is_datetime(expr: &Expr) -> bool {
+        match expr {
+            Expr::Nested(inner) => is_datetime(inner),
+            Expr::Cast {
+                data_type: DataType::Datetime(_),
+                ..
+            } => true,
+            Expr::Function(function) => object_name_text(&function.name).eq_ignore_ascii_case("datetime"),
+            _ => false,
+        }
+    }
+    projection
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| match item {
+            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => is_datetime(expr),
+            _ => false,
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Writes the DATETIME items found by [`datetime_items`] as BigQuery writes them.
+pub(crate) fn format_datetimes(select: &mut Select, items: &[usize], layout: &dyn Layout) -> Result<(), TranslateError> {
+    for &index in items {
+        if let Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) =
+            select.projection.get_mut(index)
+        {
+            *expr = parse_expr(&layout.datetime_text(&expr.to_string()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! The embedded engine (DuckDB): every scalar path not inside an array is a typed column named
+//! by its dotted path, each object has a presence column, each array a JSON column, and
+//! `__ROOT__` holds the whole event as JSON.
+
+use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
+
+use super::{
+    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Step, BOOL_PATTERN, FLOAT_PATTERN, INTEGER_PATTERN,
+    TIMESTAMP_PATTERN,
+};
+
+pub(crate) struct Embedded;
+
+fn column(row: &str, name: &str) -> String {
+    format!("{}.{}", quoted(row), quoted(name))
+}
+
+/// `$.a[0].b`
+fn json_path(steps: &[Step]) -> String {
+    let mut path = String::from("$");
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Step::Index(index) => path.push_str(&format!("[{index}]")),
+        }
+    }
+    literal(&path)
+}
+
+fn matching(text: &str, pattern: &str, then: String) -> String {
+    format!("CASE WHEN regexp_matches({text}, {}) THEN {then} END", literal(pattern))
+}
+
+impl Layout for Embedded {
+    fn stored(&self, row: &str, schema: &Schema, path: &[String], field: &FieldType) -> String {
+        let dotted = path.join(".");
+        let kind = schema
+            .columns()
+            .iter()
+            .find(|candidate| candidate.path == dotted)
+            .map(|candidate| candidate.kind);
+        match kind {
+            // Objects are read whole from the event document; their column only tells presence.
+            Some(ColumnKind::Present) | None => {
+                let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
+                self.indexed(row, &steps, field)
+            }
+            Some(_) => column(row, &dotted),
+        }
+    }
+
+    fn indexed(&self, row: &str, steps: &[Step], field: &FieldType) -> String {
+        self.json_value(&column(row, ROOT_COLUMN), steps, field)
+    }
+
+    fn present(&self, row: &str, path: &[String]) -> String {
+        format!("{} IS NOT NULL", column(row, &path.join(".")))
+    }
+
+    fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
+        let path = json_path(steps);
+        let text = format!("json_extract_string({json}, {path})");
+        match field {
+            FieldType::Record(_) | FieldType::Array(_) => format!("json_extract({json}, {path})"),
+            FieldType::String => text,
+            FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS BIGINT)")),
+            FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS DOUBLE)")),
+            FieldType::Boolean => format!("CASE WHEN json_type({json}, {path}) = 'BOOLEAN' THEN CAST({text} AS BOOLEAN) END"),
+            FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS TIMESTAMP)")),
+        }
+    }
+
+    fn json(&self, value: &str) -> String {
+        format!("CAST({value} AS JSON)")
+    }
+
+    fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
+        let path = json_path(steps);
+        format!("CASE WHEN json_type({json}, {path}) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string({json}, {path}) END")
+    }
+
+    fn unnest(&self, array: &str, alias: &str) -> String {
+        format!("UNNEST(CAST({array} AS JSON[])) AS {} (\"value\")", quoted(alias))
+    }
+
+    fn carriers(&self, schema: &Schema, root: &str) -> Option<Vec<String>> {
+        if !matches!(schema.field(root), Some(FieldType::Record(_))) {
+            return None;
+        }
+        let prefix = format!("{root}.");
+        Some(
+            schema
+                .columns()
+                .iter()
+                .filter(|candidate| candidate.path == root || candidate.path.starts_with(&prefix))
+                .map(|candidate| candidate.path.clone())
+                .collect(),
+        )
+    }
+
+    fn document(&self) -> &'static str {
+        ROOT_COLUMN
+    }
+
+    fn type_name(&self, scalar: Scalar) -> &'static str {
+        match scalar {
+            Scalar::Int64 => "BIGINT",
+            Scalar::Float64 => "DOUBLE",
+            Scalar::Numeric => "DECIMAL(38, 9)",
+            Scalar::String => "VARCHAR",
+            Scalar::Bool => "BOOLEAN",
+            Scalar::Timestamp | Scalar::Datetime => "TIMESTAMP",
+            Scalar::Date => "DATE",
+        }
+    }
+
+    fn safe_cast(&self, value: &str, scalar: Scalar) -> String {
+        let text = format!("CAST({value} AS VARCHAR)");
+        let cast = format!("CAST({text} AS {})", self.type_name(scalar));
+        match scalar {
+            Scalar::String => text,
+            Scalar::Int64 => matching(&text, INTEGER_PATTERN, cast),
+            Scalar::Float64 | Scalar::Numeric => matching(&text, FLOAT_PATTERN, cast),
+            Scalar::Bool => matching(&text, BOOL_PATTERN, cast),
+            Scalar::Timestamp | Scalar::Datetime | Scalar::Date => matching(&text, TIMESTAMP_PATTERN, cast),
+        }
+    }
+
+    fn datetime_text(&self, timestamp: &str) -> String {
+        format!("regexp_replace(strftime({timestamp}, '%Y-%m-%dT%H:%M:%S.%f'), '\\.000000$', '')")
+    }
+
+    fn parse_timestamp(&self, format: &str, text: &str) -> Option<String> {
+        let mut spelled = String::new();
+        for piece in format_pieces(format)? {
+            match piece {
+                FormatPiece::Element((_, duckdb, _)) => spelled.push_str(duckdb),
+                FormatPiece::Literal('%') => spelled.push_str("%%"),
+                FormatPiece::Literal(c) => spelled.push(c),
+            }
+        }
+        Some(format!("strptime({text}, {})", literal(&spelled)))
+    }
+
+    fn quantile(&self, value: &str, fraction: &str) -> String {
+        format!("quantile_disc({value}, {fraction})")
+    }
+
+    fn divide(&self, numerator: &str, denominator: &str) -> String {
+        // `/` is floating-point division on DuckDB, as on BigQuery.
+        format!("{numerator} / {denominator}")
+    }
+
+    fn regexp_contains(&self, text: &str, pattern: &str) -> String {
+        format!("regexp_matches({text}, {pattern})")
+    }
+}

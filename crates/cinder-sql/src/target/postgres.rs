@@ -1,0 +1,165 @@
+//! PostgreSQL in Logflare's layout: one table per source with `id text`, `timestamp timestamp`
+//! (UTC), `event_message text` and the whole event in `body jsonb`. Every other path is read
+//! from `body`, with a check of its JSON type so a value of another type reads as NULL instead
+//! of failing the query.
+
+use cinder_core::{FieldType, Schema};
+
+use super::{
+    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Step, BOOL_PATTERN, FLOAT_PATTERN, INTEGER_PATTERN,
+    TIMESTAMP_PATTERN,
+};
+
+pub(crate) struct Postgres;
+
+/// The top-level fields that are columns of their own.
+const COLUMNS: [&str; 3] = ["id", "timestamp", "event_message"];
+const BODY: &str = "body";
+
+/// `'{a,0,b}'`
+fn json_path(steps: &[Step]) -> String {
+    let parts: Vec<String> = steps
+        .iter()
+        .map(|step| match step {
+            Step::Key(key) => key.clone(),
+            Step::Index(index) => index.to_string(),
+        })
+        .collect();
+    literal(&format!("{{{}}}", parts.join(",")))
+}
+
+fn matching(text: &str, pattern: &str, then: String) -> String {
+    format!("CASE WHEN {text} ~ {} THEN {then} END", literal(pattern))
+}
+
+fn body(row: &str) -> String {
+    format!("{}.{}", quoted(row), quoted(BODY))
+}
+
+impl Layout for Postgres {
+    fn stored(&self, row: &str, _schema: &Schema, path: &[String], field: &FieldType) -> String {
+        match path {
+            [root] if COLUMNS.contains(&root.as_str()) => format!("{}.{}", quoted(row), quoted(root)),
+            _ => {
+                let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
+                self.indexed(row, &steps, field)
+            }
+        }
+    }
+
+    fn indexed(&self, row: &str, steps: &[Step], field: &FieldType) -> String {
+        self.json_value(&body(row), steps, field)
+    }
+
+    fn present(&self, row: &str, path: &[String]) -> String {
+        let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
+        format!("jsonb_typeof({} #> {}) = 'object'", body(row), json_path(&steps))
+    }
+
+    fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
+        let path = json_path(steps);
+        let text = format!("({json} #>> {path})");
+        match field {
+            FieldType::Record(_) | FieldType::Array(_) => format!("({json} #> {path})"),
+            FieldType::String => text,
+            FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS bigint)")),
+            FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS double precision)")),
+            FieldType::Boolean => format!(
+                "CASE WHEN jsonb_typeof({json} #> {path}) = 'boolean' THEN CAST({text} AS boolean) END"
+            ),
+            FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS timestamp)")),
+        }
+    }
+
+    fn json(&self, value: &str) -> String {
+        format!("CAST({value} AS jsonb)")
+    }
+
+    fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
+        let path = json_path(steps);
+        format!("CASE WHEN jsonb_typeof({json} #> {path}) NOT IN ('object', 'array') THEN {json} #>> {path} END")
+    }
+
+    fn unnest(&self, array: &str, alias: &str) -> String {
+        format!(
+            "LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' THEN {array} END) AS {} (\"value\")",
+            quoted(alias)
+        )
+    }
+
+    fn carriers(&self, _schema: &Schema, root: &str) -> Option<Vec<String>> {
+        (!COLUMNS.contains(&root)).then(Vec::new)
+    }
+
+    fn document(&self) -> &'static str {
+        BODY
+    }
+
+    fn type_name(&self, scalar: Scalar) -> &'static str {
+        match scalar {
+            Scalar::Int64 => "bigint",
+            Scalar::Float64 => "double precision",
+            Scalar::Numeric => "numeric",
+            Scalar::String => "text",
+            Scalar::Bool => "boolean",
+            Scalar::Timestamp | Scalar::Datetime => "timestamp",
+            Scalar::Date => "date",
+        }
+    }
+
+    fn safe_cast(&self, value: &str, scalar: Scalar) -> String {
+        let text = format!("CAST({value} AS text)");
+        let cast = format!("CAST({text} AS {})", self.type_name(scalar));
+        match scalar {
+            Scalar::String => text,
+            Scalar::Int64 => matching(&text, INTEGER_PATTERN, cast),
+            Scalar::Float64 | Scalar::Numeric => matching(&text, FLOAT_PATTERN, cast),
+            Scalar::Bool => matching(&text, BOOL_PATTERN, cast),
+            Scalar::Timestamp | Scalar::Datetime | Scalar::Date => matching(&text, TIMESTAMP_PATTERN, cast),
+        }
+    }
+
+    fn datetime_text(&self, timestamp: &str) -> String {
+        format!("regexp_replace(to_char({timestamp}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '\\.000000$', '')")
+    }
+
+    fn parse_timestamp(&self, format: &str, text: &str) -> Option<String> {
+        let mut spelled = String::new();
+        let mut literal_run = String::new();
+        let flush = |spelled: &mut String, run: &mut String| {
+            if !run.is_empty() {
+                spelled.push('"');
+                spelled.push_str(&run.replace('"', "\\\""));
+                spelled.push('"');
+                run.clear();
+            }
+        };
+        for piece in format_pieces(format)? {
+            match piece {
+                FormatPiece::Element((_, _, postgres)) => {
+                    flush(&mut spelled, &mut literal_run);
+                    spelled.push_str(postgres);
+                }
+                FormatPiece::Literal(c) => literal_run.push(c),
+            }
+        }
+        flush(&mut spelled, &mut literal_run);
+        // to_timestamp reads the text in the session's zone; Cinder's sessions run in UTC.
+        Some(format!(
+            "(to_timestamp({text}, {}) AT TIME ZONE 'UTC')",
+            literal(&spelled)
+        ))
+    }
+
+    fn quantile(&self, value: &str, fraction: &str) -> String {
+        format!("percentile_disc({fraction}) WITHIN GROUP (ORDER BY {value})")
+    }
+
+    fn divide(&self, numerator: &str, denominator: &str) -> String {
+        format!("CAST({numerator} AS double precision) / {denominator}")
+    }
+
+    fn regexp_contains(&self, text: &str, pattern: &str) -> String {
+        format!("({text} ~ {pattern})")
+    }
+}

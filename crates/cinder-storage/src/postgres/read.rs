@@ -1,0 +1,141 @@
+//! Running a translated query on Postgres and encoding its rows as Logflare does.
+
+use std::error::Error;
+
+use serde_json::{Map, Number, Value};
+use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::{Client, Row};
+
+use super::query_error;
+use crate::{encode_json_value, Rows, StorageError, MAX_RESULT_ROWS};
+
+pub(crate) async fn run(client: &Client, sql: &str, params: &[Option<String>]) -> Result<Rows, StorageError> {
+    let statement = client.prepare(sql).await.map_err(query_error)?;
+    // The translator binds every parameter as text (`$n::text`).
+    let values: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
+        .iter()
+        .map(|value| value as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect();
+    let rows = client.query(&statement, &values).await.map_err(query_error)?;
+    if rows.len() > MAX_RESULT_ROWS {
+        return Err(StorageError::Query(format!(
+            "the result has more than {MAX_RESULT_ROWS} rows: add a LIMIT or aggregate"
+        )));
+    }
+    let columns: Vec<String> = statement.columns().iter().map(|column| column.name().to_owned()).collect();
+    let types: Vec<Type> = statement.columns().iter().map(|column| column.type_().clone()).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut object = Map::with_capacity(columns.len());
+        for (index, name) in columns.iter().enumerate() {
+            object.insert(name.clone(), value(row, index, &types[index])?);
+        }
+        out.push(object);
+    }
+    Ok(Rows { columns, rows: out })
+}
+
+fn value(row: &Row, index: usize, kind: &Type) -> Result<Value, StorageError> {
+    let decode = |error: tokio_postgres::Error| StorageError::Internal(format!("reading column {index}: {error}"));
+    Ok(match *kind {
+        Type::BOOL => row.try_get::<_, Option<bool>>(index).map_err(decode)?.map_or(Value::Null, Value::Bool),
+        Type::INT2 => row.try_get::<_, Option<i16>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
+        Type::INT4 => row.try_get::<_, Option<i32>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
+        Type::INT8 => row.try_get::<_, Option<i64>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |v| float(f64::from(v))),
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(index).map_err(decode)?.map_or(Value::Null, float),
+        Type::NUMERIC => row
+            .try_get::<_, Option<Numeric>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |numeric| float(numeric.0)),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => row
+            .try_get::<_, Option<String>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, Value::String),
+        Type::JSON | Type::JSONB => row
+            .try_get::<_, Option<Value>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, encode_json_value),
+        Type::TIMESTAMP => row
+            .try_get::<_, Option<chrono::NaiveDateTime>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |timestamp| Value::from(timestamp.and_utc().timestamp_micros())),
+        Type::TIMESTAMPTZ => row
+            .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |timestamp| Value::from(timestamp.timestamp_micros())),
+        Type::DATE => row
+            .try_get::<_, Option<chrono::NaiveDate>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |date| Value::String(date.format("%Y-%m-%d").to_string())),
+        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY => row
+            .try_get::<_, Option<Vec<Option<String>>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, Value::String)).collect()),
+        Type::INT8_ARRAY => row
+            .try_get::<_, Option<Vec<Option<i64>>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, Value::from)).collect()),
+        Type::FLOAT8_ARRAY => row
+            .try_get::<_, Option<Vec<Option<f64>>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, float)).collect()),
+        Type::JSONB_ARRAY | Type::JSON_ARRAY => row
+            .try_get::<_, Option<Vec<Option<Value>>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |items| {
+                items.into_iter().map(|item| item.map_or(Value::Null, encode_json_value)).collect()
+            }),
+        Type::TIMESTAMP_ARRAY => row
+            .try_get::<_, Option<Vec<Option<chrono::NaiveDateTime>>>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, |items| {
+                items
+                    .into_iter()
+                    .map(|item| item.map_or(Value::Null, |t| Value::from(t.and_utc().timestamp_micros())))
+                    .collect()
+            }),
+        ref other => {
+            return Err(StorageError::Query(format!(
+                "a result column has the Postgres type `{other}`, which Cinder does not return"
+            )))
+        }
+    })
+}
+
+fn float(value: f64) -> Value {
+    Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+/// A NUMERIC value, read from Postgres' binary form (base-10000 digits) as a float, as
+/// BigQuery returns NUMERIC in JSON.
+struct Numeric(f64);
+
+impl<'a> FromSql<'a> for Numeric {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        let word = |index: usize| -> Result<i16, Box<dyn Error + Sync + Send>> {
+            raw.get(index * 2..index * 2 + 2)
+                .map(|bytes| i16::from_be_bytes([bytes[0], bytes[1]]))
+                .ok_or_else(|| "truncated NUMERIC".into())
+        };
+        let count = word(0)?;
+        let weight = word(1)?;
+        let sign = word(2)? as u16;
+        if sign == 0xC000 {
+            return Ok(Numeric(f64::NAN));
+        }
+        let mut value = 0.0;
+        for digit in 0..count.max(0) as usize {
+            let exponent = i32::from(weight) - digit as i32;
+            value += f64::from(word(4 + digit)?) * 10_000f64.powi(exponent);
+        }
+        Ok(Numeric(if sign == 0x4000 { -value } else { value }))
+    }
+
+    fn accepts(kind: &Type) -> bool {
+        *kind == Type::NUMERIC
+    }
+}

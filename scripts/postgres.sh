@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Makes sure a PostgreSQL server for the tests is running and prints its URL.
+#
+# Installs PostgreSQL from the distribution's packages when it is missing, then starts a
+# private cluster (trust auth, 127.0.0.1 only) in $CINDER_PG_DIR. Idempotent: a cluster that
+# is already running is reused. Logs go to $CINDER_PG_DIR.log.
+set -euo pipefail
+
+dir="${CINDER_PG_DIR:-/var/tmp/cinder-postgres}"
+port="${CINDER_PG_PORT:-55432}"
+
+find_bin() {
+    ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+bin="$(find_bin)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "PostgreSQL is missing: installing it" >&2
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "cannot install PostgreSQL without root: run 'apt-get install -y postgresql' first" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq postgresql >&2
+    bin="$(find_bin)"
+fi
+
+# initdb refuses to run as root: run the cluster as the postgres user then.
+run() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+if [ ! -f "$dir/PG_VERSION" ]; then
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    run "$bin/initdb" -D "$dir" -A trust -U postgres -E UTF8 >&2
+fi
+if ! run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+    touch "$dir.log"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir.log"
+    run "$bin/pg_ctl" -D "$dir" -l "$dir.log" -w \
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >&2
+fi
+echo "postgres://postgres@127.0.0.1:$port/postgres"
