@@ -27,7 +27,7 @@ use cinder_core::Schema;
 
 pub use error::TranslateError;
 pub use parse::parse;
-pub use sandbox::combine;
+pub use sandbox::{combine, Sandbox};
 pub use target::{Target, TargetSql};
 
 /// A source as the translator sees it: the table that holds its events and its schema.
@@ -48,14 +48,14 @@ pub fn translate(sql: &str, target: Target, sources: &Sources) -> Result<TargetS
 }
 
 /// Translates a caller's `consumer` query run inside the CTEs of an endpoint's query (see
-/// [`combine`]).
+/// [`Sandbox::combine`]).
 pub fn translate_sandboxed(
-    endpoint: &str,
+    endpoint: &Sandbox,
     consumer: &str,
     target: Target,
     sources: &Sources,
 ) -> Result<TargetSql, TranslateError> {
-    translate_query(combine(endpoint, consumer)?, target, sources)
+    translate_query(endpoint.combine(consumer)?, target, sources)
 }
 
 fn translate_query(mut query: sqlparser::ast::Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
@@ -107,7 +107,7 @@ pub(crate) mod tests {
         let out = embedded("select id, metadata.request.path as p from logs where metadata.status >= 500 order by timestamp desc limit 10").unwrap();
         assert_eq!(
             out.sql,
-            r#"SELECT "logs"."id" AS "id", "logs"."metadata.request.path" AS p FROM "log_events_0" AS "logs" WHERE "logs"."metadata.status" >= 500 ORDER BY "logs"."timestamp" DESC LIMIT 10"#
+            r#"SELECT "logs"."id" AS "id", "logs"."metadata.request.path" AS p FROM "log_events_0" AS "logs" WHERE "logs"."metadata.status" >= 500 ORDER BY "logs"."timestamp" DESC NULLS LAST LIMIT 10"#
         );
     }
 

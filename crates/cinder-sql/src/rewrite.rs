@@ -79,6 +79,8 @@ enum Relation<'a> {
         alias: String,
         source: &'a SourceTable,
         visible: Option<Vec<String>>,
+        /// Whether these are all its columns (a CTE may compute others besides).
+        complete: bool,
     },
     /// `UNNEST(<object>) AS alias`. Logflare stores every object as a one-element REPEATED
     /// RECORD, so this is a name for an object of the source row, not a join: `alias.x` is the
@@ -92,7 +94,11 @@ enum Relation<'a> {
     /// `UNNEST(<array>) AS alias`: one row per element, each the JSON value `alias.value`.
     Element { alias: String, element: FieldType },
     /// A CTE or derived table: its columns pass through unchanged.
-    Opaque { alias: String },
+    Opaque {
+        alias: String,
+        /// Its column names, where known (a CTE's), in order.
+        columns: Vec<Ident>,
+    },
 }
 
 impl Relation<'_> {
@@ -101,7 +107,7 @@ impl Relation<'_> {
             Relation::Source { alias, .. }
             | Relation::Object { alias, .. }
             | Relation::Element { alias, .. }
-            | Relation::Opaque { alias } => alias,
+            | Relation::Opaque { alias, .. } => alias,
         }
     }
 }
@@ -114,6 +120,28 @@ impl Relation<'_> {
 struct Cte<'a> {
     name: String,
     exposes: Option<Exposed<'a>>,
+    /// Its column names, in order (empty when a column is unnamed).
+    columns: Vec<Ident>,
+}
+
+/// The names of a query body's columns, when every one has a name.
+fn output_names(body: &SetExpr) -> Vec<Ident> {
+    let projection = match body {
+        SetExpr::Select(select) => &select.projection,
+        SetExpr::SetOperation { left, .. } => return output_names(left),
+        SetExpr::Query(query) => return output_names(&query.body),
+        _ => return Vec::new(),
+    };
+    projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.clone()),
+            SelectItem::UnnamedExpr(Expr::Identifier(ident)) => Some(ident.clone()),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => parts.last().cloned(),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
 }
 
 /// The source whose columns a SELECT passes through, and which top-level fields.
@@ -121,6 +149,8 @@ struct Cte<'a> {
 struct Exposed<'a> {
     source: &'a SourceTable,
     roots: Vec<String>,
+    /// Whether the SELECT has no other columns.
+    complete: bool,
 }
 
 /// The relations visible to an expression, innermost SELECT first.
@@ -135,7 +165,12 @@ impl Scope<'_> {
     /// Whether every column in scope is known: no CTE or subquery passes columns through
     /// unseen. A name that binds to nothing in a closed scope is a field no event has.
     fn closed(&self) -> bool {
-        !self.relations.is_empty() && !self.relations.iter().any(|relation| matches!(relation, Relation::Opaque { .. }))
+        !self.relations.is_empty()
+            && self.relations.iter().all(|relation| match relation {
+                Relation::Opaque { .. } => false,
+                Relation::Source { complete, .. } => *complete,
+                Relation::Object { .. } | Relation::Element { .. } => true,
+            })
     }
 }
 
@@ -151,9 +186,15 @@ fn rewrite_query<'a>(
     if let Some(with) = &mut query.with {
         for cte in &mut with.cte_tables {
             let exposes = rewrite_query(&mut cte.query, outer, &visible_ctes, Shape::Cte, context)?;
+            let columns = if cte.alias.columns.is_empty() {
+                output_names(&cte.query.body)
+            } else {
+                cte.alias.columns.iter().map(|column| column.name.clone()).collect()
+            };
             visible_ctes.push(Cte {
                 name: cte.alias.name.value.clone(),
                 exposes: exposes.filter(|_| cte.alias.columns.is_empty()),
+                columns,
             });
         }
     }
@@ -317,6 +358,8 @@ struct Passthrough<'a> {
     source: &'a SourceTable,
     /// (projection index, field name)
     items: Vec<(usize, String)>,
+    /// Whether every projection item is a pass-through.
+    complete: bool,
 }
 
 /// Finds the pass-through items of a plain SELECT (no grouping or DISTINCT) over one source.
@@ -344,11 +387,15 @@ fn passthrough_columns<'a>(select: &Select, scope: &Scope<'a>) -> Option<Passthr
             base: base.clone(),
             source,
             items: Vec::new(),
+            complete: false,
         });
         if passthrough.base != base {
             return None;
         }
         passthrough.items.push((index, root.clone()));
+    }
+    if let Some(passthrough) = &mut found {
+        passthrough.complete = passthrough.items.len() == select.projection.len();
     }
     found
 }
@@ -377,6 +424,7 @@ impl<'a> Passthrough<'a> {
         }
         Exposed {
             source: self.source,
+            complete: self.complete,
             roots: self.items.into_iter().map(|(_, root)| root).collect(),
         }
     }
@@ -510,8 +558,12 @@ fn add_relation<'a>(
                         alias: alias_name,
                         source: exposed.source,
                         visible: Some(exposed.roots.clone()),
+                        complete: exposed.complete,
                     },
-                    None => Relation::Opaque { alias: alias_name },
+                    None => Relation::Opaque {
+                        alias: alias_name,
+                        columns: cte.columns.clone(),
+                    },
                 };
                 push(scope, inner, relation);
                 return Ok(true);
@@ -538,13 +590,21 @@ fn add_relation<'a>(
                     alias: alias_name,
                     source,
                     visible: None,
+                    complete: true,
                 },
             );
         }
         TableFactor::Derived { alias, .. } => {
             // The subquery itself is rewritten when the expression walk reaches it.
             let alias = alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default();
-            push(scope, inner, Relation::Opaque { alias });
+            push(
+                scope,
+                inner,
+                Relation::Opaque {
+                    alias,
+                    columns: Vec::new(),
+                },
+            );
         }
         TableFactor::NestedJoin {
             table_with_joins,
@@ -565,6 +625,7 @@ fn add_relation<'a>(
                     inner,
                     Relation::Opaque {
                         alias: alias.name.value.clone(),
+                        columns: Vec::new(),
                     },
                 );
             }
@@ -725,6 +786,26 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
         let Expr::CompoundFieldAccess { root, access_chain } = expr else {
             return Ok(false);
         };
+        // `dates[0]`: a CTE's row, as a value, indexed by column position.
+        if let (Expr::Identifier(name), [AccessExpr::Subscript(Subscript::Index { index })]) =
+            (root.as_ref(), access_chain.as_slice())
+        {
+            let columns = self.scope.relations.iter().find_map(|relation| match relation {
+                Relation::Opaque { alias, columns } if *alias == name.value => Some(columns),
+                _ => None,
+            });
+            if let Some(columns) = columns {
+                let position = calls::array_index(index)?.literal();
+                let column = position
+                    .and_then(|position| usize::try_from(position).ok())
+                    .and_then(|position| columns.get(position))
+                    .ok_or_else(|| {
+                        TranslateError::Unsupported(format!("`{name}[{index}]`: no column at that position"))
+                    })?;
+                *expr = Expr::CompoundIdentifier(vec![name.clone(), column.clone()]);
+                return Ok(true);
+            }
+        }
         if let Some(path) = path_of(root) {
             if let Some(binding) = bind(self.scope, &path) {
                 *expr = access(binding, access_chain, self.context.layout)?;
@@ -880,8 +961,9 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
     let texts = |parts: &[Ident]| parts.iter().map(|ident| ident.value.clone()).collect::<Vec<_>>();
     if let Some(relation) = scope.relations.iter().find(|relation| relation.alias() == root.value) {
         return match relation {
-            Relation::Source { alias, source, visible }
-                if rest.first().is_some_and(|field| is_visible(visible, &field.value)) =>
+            Relation::Source {
+                alias, source, visible, ..
+            } if rest.first().is_some_and(|field| is_visible(visible, &field.value)) =>
             {
                 Some(Binding::Column {
                     base: alias.clone(),
@@ -903,8 +985,9 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
         };
     }
     scope.relations.iter().find_map(|relation| match relation {
-        Relation::Source { alias, source, visible }
-            if match visible {
+        Relation::Source {
+            alias, source, visible, ..
+        } if match visible {
                 // A CTE's pass-through field is its column even where no event has it.
                 Some(roots) => roots.iter().any(|field| *field == root.value),
                 None => source.schema.fields().contains_key(&root.value),
