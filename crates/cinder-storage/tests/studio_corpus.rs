@@ -1,23 +1,22 @@
 //! Every query Supabase Studio sends, run inside the seeded `logs.all` endpoint on Supabase-shaped
 //! events, on the embedded engine and on a real PostgreSQL: the rows must be equal to each other
-//! and, where `testdata/studio-expected/<query>.json` exists, to the rows derived by hand.
+//! and, where `testdata/golden/studio/<query>/rows.json` exists, to the rows derived by hand.
 //!
 //! Postgres comes from `CINDER_TEST_POSTGRES_URL`, which `scripts/test.sh` sets after starting a
 //! server (`scripts/postgres.sh`).
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cinder_core::{normalize, LogEvent, NormalizeOptions, Schema};
 use cinder_sql::{translate, translate_sandboxed, Sandbox, SourceTable, Sources};
 use cinder_storage::{Backend, Embedded, LoadBatch, Postgres, TableEvents};
 use serde_json::{Map, Value};
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
+#[path = "../../../testdata/supabase/fixture.rs"]
+mod fixture;
+
+use fixture::{supabase_sources, testdata};
 
 /// The sources of a Supabase stack (with the fixture's events) and the tables they live in.
 struct Fixture {
@@ -25,50 +24,22 @@ struct Fixture {
     batch: LoadBatch,
 }
 
-/// Sources the extended `logs.all` reads that hold no events on a self-hosted stack.
-const EMPTY_SOURCES: [&str; 5] = [
-    "supavisor.logs.prod",
-    "pg_upgrade.logs.prod",
-    "auth_audit.logs.prod",
-    "etl_replication.logs.prod",
-    "multigres.logs.prod",
-];
-
-fn table_name(source: &str) -> String {
-    let cleaned: String = source
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
-    format!("log_events_{cleaned}")
-}
-
 fn fixture() -> Fixture {
-    let text = std::fs::read_to_string(testdata().join("supabase/events.json")).unwrap();
-    let by_source: BTreeMap<String, Vec<Map<String, Value>>> = serde_json::from_str(&text).unwrap();
     let mut sources = Sources::new();
     let mut tables = Vec::new();
-    let empty = EMPTY_SOURCES.iter().map(|name| (name.to_string(), Vec::new()));
-    for (name, raw_events) in by_source.into_iter().chain(empty) {
-        let mut events: Vec<LogEvent> = raw_events
-            .into_iter()
-            .map(|raw| normalize(raw, &NormalizeOptions::default(), 0))
-            .collect();
-        let mut schema = Schema::new();
-        let outcome = schema.apply(&mut events).unwrap();
-        assert_eq!(outcome.conflicts, 0, "fixture events of `{name}` conflict with its schema");
-        let schema = Arc::new(schema);
-        let table = table_name(&name);
+    for source in supabase_sources() {
+        let schema = Arc::new(source.schema);
         sources.insert(
-            name,
+            source.name,
             SourceTable {
-                table: table.clone(),
+                table: source.table.clone(),
                 schema: schema.clone(),
             },
         );
         tables.push(TableEvents {
-            table,
+            table: source.table,
             schema,
-            events: events.into_iter().map(Arc::new).collect(),
+            events: source.events.into_iter().map(Arc::new).collect(),
         });
     }
     Fixture {
@@ -89,7 +60,7 @@ const END: &str = "2026-06-01T12:00:00.000Z";
 
 /// The corpus query `name` with its placeholders filled.
 fn corpus_query(name: &str) -> String {
-    std::fs::read_to_string(testdata().join(format!("studio/{name}.sql")))
+    std::fs::read_to_string(testdata().join(format!("golden/studio/{name}/input.sql")))
         .unwrap()
         .replace("<START>", START)
         .replace("<END>", END)
@@ -161,12 +132,11 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
     let backends: [(&str, &dyn Backend); 2] = [("embedded", &embedded), ("postgres", &postgres)];
 
     let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("endpoints/logs.all.sql")).unwrap()).unwrap();
-    let mut names: Vec<String> = std::fs::read_dir(testdata().join("studio"))
+    let mut names: Vec<String> = std::fs::read_dir(testdata().join("golden/studio"))
         .unwrap()
-        .filter_map(|entry| {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".sql").map(str::to_owned)
-        })
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().into_string().unwrap())
         .collect();
     names.sort();
 
@@ -210,7 +180,7 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
                 ));
             }
         }
-        let expected_path = testdata().join(format!("studio-expected/{name}.json"));
+        let expected_path = testdata().join(format!("golden/studio/{name}/rows.json"));
         if let (Ok(text), Some(rows)) = (std::fs::read_to_string(&expected_path), results.get("embedded")) {
             checked_by_hand += 1;
             let expected: Expected = serde_json::from_str(&text).unwrap();

@@ -1,0 +1,154 @@
+//! Golden tests: every query in `testdata/golden/<set>/<case>/input.sql` translated for each
+//! engine, compared with `<engine>.sql` beside it (reviewed by hand when written).
+//!
+//! `studio/`: Supabase Studio's queries, run inside the seeded `logs.all` endpoint (the `S*`
+//! cases are the seeded endpoints themselves) over the Supabase fixture's sources.
+//! `reference/`: the translation cases of Logflare's test suite, over sources with one generic
+//! schema. Cinder's output differs from Logflare's by design (typed reads, UNNEST semantics).
+//!
+//! `CINDER_BLESS=1 cargo test -p cinder-sql --test golden` rewrites the expected files; review
+//! the diff before committing it.
+
+#[path = "../../../testdata/supabase/fixture.rs"]
+mod fixture;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use cinder_core::{normalize, NormalizeOptions, Schema};
+use cinder_sql::{translate, translate_sandboxed, Sandbox, SourceTable, Sources, Target};
+use fixture::{supabase_sources, testdata};
+use serde_json::json;
+use sqlparser::dialect::{Dialect, DuckDbDialect, PostgreSqlDialect};
+
+const TARGETS: [(Target, &str); 2] = [(Target::Embedded, "embedded.sql"), (Target::Postgres, "postgres.sql")];
+
+fn dialect(target: Target) -> Box<dyn Dialect> {
+    match target {
+        Target::Postgres => Box::new(PostgreSqlDialect {}),
+        _ => Box::new(DuckDbDialect {}),
+    }
+}
+
+/// The translation as a reviewer reads it: pretty-printed, with its parameters, or the error.
+fn render(result: Result<cinder_sql::TargetSql, cinder_sql::TranslateError>, target: Target) -> String {
+    match result {
+        Ok(out) => {
+            let pretty = sqlparser::parser::Parser::parse_sql(dialect(target).as_ref(), &out.sql)
+                .ok()
+                .and_then(|statements| statements.into_iter().next())
+                .map_or_else(|| out.sql.clone(), |statement| format!("{statement:#}"));
+            format!("{pretty}\n-- params: {}\n", out.params.join(", "))
+        }
+        Err(error) => format!("-- error: {error}\n"),
+    }
+}
+
+fn fixture_sources() -> Sources {
+    supabase_sources()
+        .into_iter()
+        .map(|source| {
+            let table = SourceTable {
+                table: source.table,
+                schema: Arc::new(source.schema),
+            };
+            (source.name, table)
+        })
+        .collect()
+}
+
+/// The sources Logflare's translation cases name, all with one schema that has the fields
+/// those cases read.
+fn reference_sources() -> Sources {
+    let event = json!({
+        "event_message": "m",
+        "test": "data", "col": 1, "my_col": "x", "user_id": "u", "email": "e@example.com",
+        "status": "active", "project": "p",
+        "metadata": {"nested": "value", "num": 1, "project": "p", "level": "info", "msg": "hi",
+                     "request": {"method": "GET"}, "deep": {"even": "x"}}
+    });
+    let mut events = vec![normalize(event.as_object().unwrap().clone(), &NormalizeOptions::default(), 0)];
+    let mut schema = Schema::new();
+    schema.apply(&mut events).unwrap();
+    let schema = Arc::new(schema);
+    [
+        "c.d.e", "my_table", "mytable", "my_source", "my.source", "my.table", "cloudflare.logs.prod",
+        "table_name", "logs", "users", "auth_logs", "project.dataset.table", "table", "t", "t2",
+        ".1_prod.b658a216_0aef_427e_bae8_9dfc68aad6dd",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, name)| {
+        let table = SourceTable {
+            table: format!("log_events_{index}"),
+            schema: schema.clone(),
+        };
+        (name.to_string(), table)
+    })
+    .collect()
+}
+
+fn cases(set: &str) -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(testdata().join("golden").join(set))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Compares (or, blessing, writes) each case's output; returns the mismatches.
+fn check(dir: &Path, translate_for: impl Fn(&str, Target) -> String) -> Vec<String> {
+    let bless = std::env::var_os("CINDER_BLESS").is_some();
+    let input = std::fs::read_to_string(dir.join("input.sql")).unwrap();
+    let mut mismatches = Vec::new();
+    for (target, file) in TARGETS {
+        let actual = translate_for(&input, target);
+        let path = dir.join(file);
+        if bless {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(expected) if expected == actual => {}
+            Ok(expected) => mismatches.push(format!(
+                "{}:\n--- expected\n{expected}--- actual\n{actual}",
+                path.display()
+            )),
+            Err(_) => mismatches.push(format!("{} is missing: run with CINDER_BLESS=1", path.display())),
+        }
+    }
+    mismatches
+}
+
+#[test]
+fn studio_queries_translate_as_reviewed() {
+    let sources = fixture_sources();
+    let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("endpoints/logs.all.sql")).unwrap()).unwrap();
+    let mut mismatches = Vec::new();
+    let dirs = cases("studio");
+    assert!(dirs.len() >= 50, "the corpus is missing");
+    for dir in dirs {
+        let sandboxed = dir.file_name().unwrap().to_str().unwrap().starts_with('Q');
+        mismatches.extend(check(&dir, |input, target| {
+            let result = if sandboxed {
+                translate_sandboxed(&endpoint, input, target, &sources)
+            } else {
+                translate(input, target, &sources)
+            };
+            render(result, target)
+        }));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn logflare_translation_cases_translate_as_reviewed() {
+    let sources = reference_sources();
+    let mut mismatches = Vec::new();
+    for dir in cases("reference") {
+        mismatches.extend(check(&dir, |input, target| render(translate(input, target, &sources), target)));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}

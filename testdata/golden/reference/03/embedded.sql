@@ -1,0 +1,3 @@
+SELECT
+  regexp_matches('string', 'str') AS has_substring
+-- params: 

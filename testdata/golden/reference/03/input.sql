@@ -1,0 +1,1 @@
+select regexp_contains("string", "str") as has_substring

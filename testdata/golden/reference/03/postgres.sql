@@ -1,0 +1,3 @@
+SELECT
+  ('string' ~ 'str') AS has_substring
+-- params: 

@@ -1,0 +1,1 @@
+select regexp_contains(t.test, "str") as has_substring from `c.d.e` t

@@ -1,0 +1,1 @@
+-- error: not supported: UNNEST(t.deep): unknown column `t.deep`

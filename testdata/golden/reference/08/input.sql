@@ -1,0 +1,1 @@
+select test from `c.d.e`

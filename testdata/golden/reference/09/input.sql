@@ -1,0 +1,1 @@
+select countif(test = '1') from my_table

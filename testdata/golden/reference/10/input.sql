@@ -1,0 +1,1 @@
+select current_timestamp() as t

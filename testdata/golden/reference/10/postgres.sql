@@ -1,0 +1,3 @@
+SELECT
+  (CURRENT_TIMESTAMP AT TIME ZONE 'UTC') AS t
+-- params: 

@@ -1,0 +1,3 @@
+SELECT
+  ((CURRENT_TIMESTAMP AT TIME ZONE 'UTC') - INTERVAL '1 day') AS t
+-- params: 

@@ -1,0 +1,1 @@
+select timestamp_sub(current_timestamp(), interval 1 day) as t

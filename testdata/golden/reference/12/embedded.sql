@@ -1,0 +1,3 @@
+SELECT
+  date_trunc('day', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) AS t
+-- params: 

@@ -1,0 +1,1 @@
+select timestamp_trunc(current_timestamp(), day) as t

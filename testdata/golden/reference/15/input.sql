@@ -1,0 +1,1 @@
+with a as (select 'test' from `my.table` t) select 'test' from `a`

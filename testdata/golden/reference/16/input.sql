@@ -1,0 +1,1 @@
+with a as (select 'test' as col from my_table t cross join unnest(t.metadata) as m) select a.col from a

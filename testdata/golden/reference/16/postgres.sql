@@ -1,0 +1,13 @@
+WITH a AS (
+  SELECT
+    'test' AS col
+  FROM
+    "log_events_1" AS "t"
+  WHERE
+    jsonb_typeof("t"."body" #> '{metadata}') = 'object'
+)
+SELECT
+  a.col AS "col"
+FROM
+  a
+-- params: 

@@ -1,0 +1,1 @@
+select 'tester' as col

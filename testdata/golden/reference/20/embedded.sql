@@ -1,0 +1,17 @@
+WITH c AS (
+  SELECT
+    '123' AS val
+), a AS (
+  SELECT
+    'test' AS col
+  FROM
+    c,
+    "log_events_1" AS "t"
+  WHERE
+    ("t"."metadata.project" = '123') AND "t"."metadata" IS NOT NULL
+)
+SELECT
+  a.col AS "col"
+FROM
+  a
+-- params: 

@@ -1,0 +1,1 @@
+with c as (select '123' as val), a as (select 'test' as col from c, my_table t cross join unnest(t.metadata) as m where m.project = '123') select a.col from a

@@ -1,0 +1,1 @@
+select cast(col as timestamp) as date from my_table

@@ -1,0 +1,1 @@
+select DATE_TRUNC('day', col) as date from my_table

@@ -1,0 +1,1 @@
+select t.id = 'test' as value from my_table t

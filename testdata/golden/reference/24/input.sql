@@ -1,0 +1,1 @@
+select id from my_source t order by t.my_col

@@ -1,0 +1,1 @@
+select t.timestamp as ts from my_table t

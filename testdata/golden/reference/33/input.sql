@@ -1,0 +1,1 @@
+with mytable as (select f.col as col from `my.source` f) select t.col as col from mytable t where t.col >= 123 and t.col <= 123 and t.col = 123 and t.col > 123 and t.col < 123 and 123 >= t.col and 123 <= t.col and 123 = t.col and 123 > t.col and 123 < t.col

@@ -1,0 +1,1 @@
+-- error: not supported: UNNEST(t.col): `t.col` is a integer, not an array or object

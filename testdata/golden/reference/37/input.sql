@@ -1,0 +1,1 @@
+with logs as (select t.timestamp, t.id, t.event_message, t.metadata from `my.source` t cross join unnest(metadata) as m) select event_message, request.method, request.path, response.status_code from logs cross join unnest(metadata) as m cross join unnest(m.request) as request cross join unnest(m.response) as response

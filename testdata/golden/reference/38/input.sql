@@ -1,0 +1,1 @@
+SELECT `field_name` FROM `table_name`

@@ -1,0 +1,5 @@
+SELECT
+  ("logs"."body" #>> '{user_id}') AS "user_id"
+FROM
+  "log_events_8" AS "logs"
+-- params: 

@@ -1,0 +1,1 @@
+WHERE project = 'test' AND timestamp > TIMESTAMP('2025-01-01')

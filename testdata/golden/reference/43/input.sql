@@ -1,0 +1,1 @@
+SELECT user_id, email FROM users WHERE REGEXP_CONTAINS(email, '@example\\.com$')

@@ -1,0 +1,8 @@
+SELECT
+  "logs"."id" AS "id",
+  "logs"."email" AS "email"
+FROM
+  "log_events_8" AS "logs"
+WHERE
+  "logs"."status" = 'active' AND regexp_matches("logs"."email", '@example\.com$')
+-- params: 

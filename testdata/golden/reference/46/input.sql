@@ -1,0 +1,1 @@
+WITH auth_logs AS (SELECT t.timestamp, t.id, t.event_message, t.metadata FROM `project.dataset.table` AS t CROSS JOIN UNNEST(metadata) AS m WHERE t.project = 'test') SELECT id, auth_logs.timestamp, event_message, metadata.level, metadata.status, metadata.msg FROM auth_logs CROSS JOIN UNNEST(metadata) AS metadata ORDER BY timestamp DESC LIMIT 100

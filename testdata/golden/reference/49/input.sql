@@ -1,0 +1,1 @@
+… SELECT logs.metadata.nested.deep FROM logs

@@ -1,0 +1,1 @@
+WITH logs AS (SELECT t.metadata FROM `table` AS t CROSS JOIN UNNEST(t.metadata) AS m) SELECT m.field FROM logs

@@ -1,0 +1,1 @@
+WHERE t.project = @project

@@ -1,0 +1,8 @@
+SELECT
+  NULL AS "field1",
+  NULL AS "field2"
+FROM
+  "log_events_12" AS "t"
+WHERE
+  (NULL = 'value') AND "t"."metadata" IS NOT NULL
+-- params: 

@@ -1,0 +1,1 @@
+WITH postgres_logs AS (SELECT t.timestamp, t.event_message FROM `table` AS t WHERE t.project = 'test') SELECT event_message FROM postgres_logs WHERE REGEXP_CONTAINS(event_message, 'cron job')

@@ -1,0 +1,18 @@
+WITH function_edge_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_deno_relay_logs" AS "t"
+  WHERE
+    (CASE WHEN coalesce($1::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($1::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($2::TEXT AS TIMESTAMP) END AND ("t"."body" #>> '{metadata,project_ref}') = $3::TEXT) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  count(*) AS count
+FROM
+  function_edge_logs
+WHERE
+  ((("function_edge_logs"."body" #>> '{metadata,function_id}') = '<FN_ID>')) AND jsonb_typeof("function_edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("function_edge_logs"."body" #> '{metadata,response}') = 'object' AND jsonb_typeof("function_edge_logs"."body" #> '{metadata,request}') = 'object'
+-- params: iso_timestamp_start, iso_timestamp_end, project

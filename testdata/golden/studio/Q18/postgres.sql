@@ -1,0 +1,23 @@
+WITH postgres_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_postgres_logs" AS "t"
+  WHERE
+    ("t"."body" #>> '{project}') = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  date_trunc('minute', "t"."timestamp") AS timestamp,
+  count(CASE WHEN NOT (("t"."body" #>> '{metadata,parsed,error_severity}') IN ('ERROR', 'FATAL', 'PANIC') OR ("t"."body" #>> '{metadata,parsed,error_severity}') IN ('WARNING')) THEN 1 END) AS ok_count,
+  count(CASE WHEN ("t"."body" #>> '{metadata,parsed,error_severity}') IN ('ERROR', 'FATAL', 'PANIC') THEN 1 END) AS error_count,
+  count(CASE WHEN ("t"."body" #>> '{metadata,parsed,error_severity}') IN ('WARNING') THEN 1 END) AS warning_count
+FROM
+  postgres_logs t
+WHERE
+  ("t"."timestamp" > '<CHART_FROM>') AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,parsed}') = 'object'
+GROUP BY
+  1 ORDER BY 1 ASC NULLS FIRST
+-- params: project, iso_timestamp_start, iso_timestamp_end

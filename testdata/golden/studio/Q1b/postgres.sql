@@ -1,0 +1,27 @@
+WITH edge_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_cloudflare_logs_prod" AS "t"
+  WHERE
+    (("t"."body" #>> '{project}') = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  "edge_logs"."id" AS "id",
+  "edge_logs"."timestamp" AS "timestamp",
+  "edge_logs"."event_message" AS "event_message",
+  ("edge_logs"."body" #>> '{metadata,request,method}') AS "method",
+  ("edge_logs"."body" #>> '{metadata,request,path}') AS "path",
+  ("edge_logs"."body" #>> '{metadata,request,search}') AS "search",
+  CASE
+    WHEN ("edge_logs"."body" #>> '{metadata,response,status_code}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN
+      CAST(("edge_logs"."body" #>> '{metadata,response,status_code}') AS BIGINT)
+  END AS "status_code"
+FROM
+  edge_logs
+WHERE
+  ((CASE WHEN ("edge_logs"."body" #>> '{metadata,response,status_code}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("edge_logs"."body" #>> '{metadata,response,status_code}') AS BIGINT) END BETWEEN 500 AND 599) AND (("edge_logs"."body" #>> '{metadata,request,path}') LIKE '/rest/%' OR ("edge_logs"."body" #>> '{metadata,request,path}') LIKE '/graphql/%') AND (("edge_logs"."body" #>> '{metadata,request,method}') = 'GET') AND (("edge_logs"."event_message" ~ 'foo'))) AND jsonb_typeof("edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,request}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,response}') = 'object' ORDER BY "edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: project, iso_timestamp_start, iso_timestamp_end

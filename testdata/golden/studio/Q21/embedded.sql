@@ -1,0 +1,33 @@
+WITH function_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."metadata" AS "metadata",
+    "t"."metadata.deployment_id" AS "metadata.deployment_id",
+    "t"."metadata.event_type" AS "metadata.event_type",
+    "t"."metadata.execution_id" AS "metadata.execution_id",
+    "t"."metadata.function_id" AS "metadata.function_id",
+    "t"."metadata.level" AS "metadata.level",
+    "t"."metadata.project_ref" AS "metadata.project_ref",
+    "t"."metadata.region" AS "metadata.region",
+    "t"."metadata.timestamp" AS "metadata.timestamp",
+    "t"."metadata.version" AS "metadata.version",
+    "t"."__ROOT__" AS "__ROOT__"
+  FROM
+    "log_events_deno_subhosting_events" AS "t"
+  WHERE
+    ("t"."metadata.project_ref" = $1 AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3 AS TIMESTAMP) END) AND "t"."metadata" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  date_trunc('minute', "t"."timestamp") AS timestamp,
+  count(CASE WHEN NOT ("t"."metadata.level" IN ('error', 'fatal') OR "t"."metadata.level" IN ('warning')) THEN 1 END) AS ok_count,
+  count(CASE WHEN "t"."metadata.level" IN ('error', 'fatal') THEN 1 END) AS error_count,
+  count(CASE WHEN "t"."metadata.level" IN ('warning') THEN 1 END) AS warning_count
+FROM
+  function_logs t
+WHERE
+  (("t"."metadata.function_id" = '<FN_ID>') AND "t"."timestamp" > '<CHART_FROM>') AND "t"."metadata" IS NOT NULL
+GROUP BY
+  1 ORDER BY 1 ASC NULLS FIRST
+-- params: project, iso_timestamp_start, iso_timestamp_end

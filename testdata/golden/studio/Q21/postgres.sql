@@ -1,0 +1,23 @@
+WITH function_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_deno_subhosting_events" AS "t"
+  WHERE
+    (("t"."body" #>> '{metadata,project_ref}') = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  date_trunc('minute', "t"."timestamp") AS timestamp,
+  count(CASE WHEN NOT (("t"."body" #>> '{metadata,level}') IN ('error', 'fatal') OR ("t"."body" #>> '{metadata,level}') IN ('warning')) THEN 1 END) AS ok_count,
+  count(CASE WHEN ("t"."body" #>> '{metadata,level}') IN ('error', 'fatal') THEN 1 END) AS error_count,
+  count(CASE WHEN ("t"."body" #>> '{metadata,level}') IN ('warning') THEN 1 END) AS warning_count
+FROM
+  function_logs t
+WHERE
+  ((("t"."body" #>> '{metadata,function_id}') = '<FN_ID>') AND "t"."timestamp" > '<CHART_FROM>') AND jsonb_typeof("t"."body" #> '{metadata}') = 'object'
+GROUP BY
+  1 ORDER BY 1 ASC NULLS FIRST
+-- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,0 +1,44 @@
+WITH auth_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."metadata" AS "metadata",
+    "t"."metadata.component" AS "metadata.component",
+    "t"."metadata.duration" AS "metadata.duration",
+    "t"."metadata.level" AS "metadata.level",
+    "t"."metadata.method" AS "metadata.method",
+    "t"."metadata.msg" AS "metadata.msg",
+    "t"."metadata.path" AS "metadata.path",
+    "t"."metadata.referer" AS "metadata.referer",
+    "t"."metadata.remote_addr" AS "metadata.remote_addr",
+    "t"."metadata.request_id" AS "metadata.request_id",
+    "t"."metadata.status" AS "metadata.status",
+    "t"."metadata.time" AS "metadata.time",
+    "t"."metadata.timestamp" AS "metadata.timestamp",
+    "t"."metadata.error" AS "metadata.error",
+    "t"."metadata.auth_event" AS "metadata.auth_event",
+    "t"."metadata.auth_event.action" AS "metadata.auth_event.action",
+    "t"."metadata.auth_event.actor_id" AS "metadata.auth_event.actor_id",
+    "t"."metadata.auth_event.actor_username" AS "metadata.auth_event.actor_username",
+    "t"."metadata.auth_event.log_type" AS "metadata.auth_event.log_type",
+    "t"."__ROOT__" AS "__ROOT__"
+  FROM
+    "log_events_gotrue_logs_prod" AS "t"
+  WHERE
+    ("t"."project" = $1 AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3 AS TIMESTAMP) END) AND "t"."metadata" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  "auth_logs"."id" AS "id",
+  "auth_logs"."timestamp" AS "timestamp",
+  "auth_logs"."event_message" AS "event_message",
+  "auth_logs"."metadata.level" AS "level",
+  "auth_logs"."metadata.status" AS "status",
+  "auth_logs"."metadata.path" AS "path",
+  "auth_logs"."metadata.msg" AS msg,
+  "auth_logs"."metadata.error" AS "error"
+FROM
+  auth_logs
+WHERE
+  "auth_logs"."metadata" IS NOT NULL ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: project, iso_timestamp_start, iso_timestamp_end

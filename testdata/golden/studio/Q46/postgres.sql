@@ -1,0 +1,31 @@
+WITH edge_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_cloudflare_logs_prod" AS "t"
+  WHERE
+    (("t"."body" #>> '{project}') = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  ("t"."body" #>> '{metadata,request,path}') AS path,
+  ("t"."body" #>> '{metadata,request,method}') AS method,
+  ("t"."body" #>> '{metadata,request,search}') AS search,
+  CASE
+    WHEN ("t"."body" #>> '{metadata,response,status_code}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN
+      CAST(("t"."body" #>> '{metadata,response,status_code}') AS BIGINT)
+  END AS status_code,
+  count("t"."id") AS count,
+  avg(CASE WHEN ("t"."body" #>> '{metadata,response,origin_time}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("t"."body" #>> '{metadata,response,origin_time}') AS BIGINT) END) AS avg
+FROM
+  edge_logs t
+WHERE
+  jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,response}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request,headers}') = 'object'
+GROUP BY
+  ("t"."body" #>> '{metadata,request,path}'), ("t"."body" #>> '{metadata,request,method}'), ("t"."body" #>> '{metadata,request,search}'), CASE
+    WHEN ("t"."body" #>> '{metadata,response,status_code}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN
+      CAST(("t"."body" #>> '{metadata,response,status_code}') AS BIGINT)
+  END ORDER BY 6 DESC NULLS LAST LIMIT 10
+-- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,0 +1,28 @@
+WITH auth_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_gotrue_logs_prod" AS "t"
+  WHERE
+    (("t"."body" #>> '{project}') = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  "auth_logs"."id" AS "id",
+  "auth_logs"."timestamp" AS "timestamp",
+  "auth_logs"."event_message" AS "event_message",
+  ("auth_logs"."body" #>> '{metadata,level}') AS "level",
+  CASE
+    WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN
+      CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT)
+  END AS "status",
+  ("auth_logs"."body" #>> '{metadata,path}') AS "path",
+  ("auth_logs"."body" #>> '{metadata,msg}') AS msg,
+  ("auth_logs"."body" #>> '{metadata,error}') AS "error"
+FROM
+  auth_logs
+WHERE
+  ((coalesce(("auth_logs"."body" #>> '{metadata,level}'), '') IN ('error', 'fatal') OR coalesce(CASE WHEN CAST(CASE WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT) END AS TEXT) ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(CAST(CASE WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT) END AS TEXT) AS BIGINT) END, 0) >= 500) AND ((("auth_logs"."body" #>> '{metadata,path}') ~ '/signup|/invite|/verify'))) AND jsonb_typeof("auth_logs"."body" #> '{metadata}') = 'object' ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: project, iso_timestamp_start, iso_timestamp_end

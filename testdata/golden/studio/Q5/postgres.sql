@@ -1,0 +1,18 @@
+WITH function_edge_logs AS (
+  SELECT
+    "t"."timestamp" AS "timestamp",
+    "t"."id" AS "id",
+    "t"."event_message" AS "event_message",
+    "t"."body" AS "body"
+  FROM
+    "log_events_deno_relay_logs" AS "t"
+  WHERE
+    (CASE WHEN coalesce($1::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($1::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($2::TEXT AS TIMESTAMP) END AND ("t"."body" #>> '{metadata,project_ref}') = $3::TEXT) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+)
+SELECT
+  "function_edge_logs"."id" AS "id",
+  "function_edge_logs"."timestamp" AS "timestamp",
+  "function_edge_logs"."event_message" AS "event_message"
+FROM
+  function_edge_logs ORDER BY "function_edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: iso_timestamp_start, iso_timestamp_end, project
