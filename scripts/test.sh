@@ -14,7 +14,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 scripts/fetch-duckdb.sh
 # Tests against PostgreSQL run against a real server: installed if missing, started here.
-CINDER_TEST_POSTGRES_URL="$(scripts/postgres.sh)"
-export CINDER_TEST_POSTGRES_URL
+CINDER_TEST_DATABASE_URL="$(scripts/postgres.sh)"
+export CINDER_TEST_DATABASE_URL
 
 cargo test --release --workspace -- --include-ignored "$@"

@@ -34,7 +34,13 @@ pub struct FixtureSource {
 pub fn table_name(source: &str) -> String {
     let cleaned: String = source
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("log_events_{cleaned}")
 }
@@ -54,7 +60,10 @@ pub fn supabase_sources() -> Vec<FixtureSource> {
                 .collect();
             let mut schema = Schema::new();
             let outcome = schema.apply(&mut events).unwrap();
-            assert_eq!(outcome.conflicts, 0, "fixture events of `{name}` conflict with its schema");
+            assert_eq!(
+                outcome.conflicts, 0,
+                "fixture events of `{name}` conflict with its schema"
+            );
             FixtureSource {
                 table: table_name(&name),
                 name,

@@ -147,7 +147,9 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_MAX_PENDING_EVENTS",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
-    "CINDER_TEST_PG_PORT",
+    "CINDER_PG_DIR",
+    "CINDER_PG_PORT",
+    "CINDER_BLESS",
     "CINDER_BENCH_EVENTS",
 ];
 

@@ -202,7 +202,12 @@ fn json_path(path: &str) -> Result<Vec<Step>, String> {
 }
 
 /// `CAST`, `SAFE_CAST` and `::` to a BigQuery type.
-pub(crate) fn cast(kind: &CastKind, value: &Expr, data_type: &DataType, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+pub(crate) fn cast(
+    kind: &CastKind,
+    value: &Expr,
+    data_type: &DataType,
+    layout: &dyn Layout,
+) -> Result<Expr, TranslateError> {
     let scalar = match data_type {
         DataType::Int64 | DataType::BigInt(_) | DataType::Int(_) | DataType::Integer(_) | DataType::SmallInt(_) => {
             Scalar::Int64
@@ -339,13 +344,19 @@ pub(crate) fn approx_quantile(
     layout: &dyn Layout,
 ) -> Result<Expr, TranslateError> {
     let unsupported = || {
-        TranslateError::Unsupported("APPROX_QUANTILES: write APPROX_QUANTILES(x, n)[OFFSET(k)] with numbers n and k".into())
+        TranslateError::Unsupported(
+            "APPROX_QUANTILES: write APPROX_QUANTILES(x, n)[OFFSET(k)] with numbers n and k".into(),
+        )
     };
     let args = arguments(function).map_err(|_| unsupported())?;
     let [value, buckets] = args.as_slice() else {
         return Err(unsupported());
     };
-    let buckets = parse_expr(buckets).ok().as_ref().and_then(integer_literal).filter(|n| *n > 0);
+    let buckets = parse_expr(buckets)
+        .ok()
+        .as_ref()
+        .and_then(integer_literal)
+        .filter(|n| *n > 0);
     let [AccessExpr::Subscript(Subscript::Index { index })] = chain else {
         return Err(unsupported());
     };
@@ -385,7 +396,11 @@ pub(crate) fn datetime_items(projection: &[SelectItem]) -> Vec<usize> {
 }
 
 /// Writes the DATETIME items found by [`datetime_items`] as BigQuery writes them.
-pub(crate) fn format_datetimes(select: &mut Select, items: &[usize], layout: &dyn Layout) -> Result<(), TranslateError> {
+pub(crate) fn format_datetimes(
+    select: &mut Select,
+    items: &[usize],
+    layout: &dyn Layout,
+) -> Result<(), TranslateError> {
     for &index in items {
         if let Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) =
             select.projection.get_mut(index)

@@ -14,6 +14,7 @@
 mod calls;
 mod error;
 mod functions;
+pub mod lql;
 mod parse;
 mod rewrite;
 mod sandbox;
@@ -58,7 +59,11 @@ pub fn translate_sandboxed(
     translate_query(endpoint.combine(consumer)?, target, sources)
 }
 
-fn translate_query(mut query: sqlparser::ast::Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
+fn translate_query(
+    mut query: sqlparser::ast::Query,
+    target: Target,
+    sources: &Sources,
+) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
     let params = rewrite::rewrite(&mut query, target, sources)?;
     Ok(TargetSql {

@@ -12,8 +12,8 @@ use std::ops::ControlFlow;
 use cinder_core::FieldType;
 use sqlparser::ast::{
     AccessExpr, BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart,
-    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Subscript, TableAlias, TableFactor, Value, ValueWithSpan,
-    VisitMut, VisitorMut,
+    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Subscript, TableAlias, TableFactor, Value,
+    ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -222,6 +222,9 @@ fn rewrite_query<'a>(
     let mut rewriter = ExprRewriter::new(&scope, &visible_ctes, context);
     if let Some(order_by) = &mut query.order_by {
         rewriter.run(order_by)?;
+        if let OrderByKind::Expressions(items) = &mut order_by.kind {
+            items.iter_mut().for_each(|item| typed_null(&mut item.expr));
+        }
     }
     if let Some(limit) = &mut query.limit_clause {
         rewriter.run(limit)?;
@@ -345,6 +348,9 @@ fn rewrite_select<'a>(
     name_columns(select, shape);
     restrict(select, joins.conditions);
     ExprRewriter::new(&scope, ctes, context).run(select)?;
+    if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+        exprs.iter_mut().for_each(typed_null);
+    }
     calls::format_datetimes(select, &datetimes, context.layout)?;
     finish_array_unnests(select, context.layout)?;
     restrict(select, joins.presence);
@@ -654,9 +660,11 @@ fn add_relation<'a>(
                 .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}) without an alias")))?;
             let path = path_of(argument)
                 .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}): only of a column path")))?;
-            let binding = bind(scope, &path).ok_or_else(|| {
-                TranslateError::Unsupported(format!("UNNEST({argument}): unknown column `{argument}`"))
-            })?;
+            let binding = bind(scope, &path)
+                .or_else(|| missing_field(scope, &path))
+                .ok_or_else(|| {
+                    TranslateError::Unsupported(format!("UNNEST({argument}): unknown column `{argument}`"))
+                })?;
             match binding.field_type() {
                 Some(FieldType::Array(element)) => {
                     let element = (**element).clone();
@@ -807,7 +815,7 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
             }
         }
         if let Some(path) = path_of(root) {
-            if let Some(binding) = bind(self.scope, &path) {
+            if let Some(binding) = bind(self.scope, &path).or_else(|| missing_field(self.scope, &path)) {
                 *expr = access(binding, access_chain, self.context.layout)?;
                 return Ok(true);
             }
@@ -862,8 +870,8 @@ impl VisitorMut for ExprRewriter<'_, '_, '_> {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<TranslateError> {
-        self.replaced.pop();
-        if self.skipping() {
+        let replaced = self.replaced.pop().unwrap_or(false);
+        if replaced || self.skipping() {
             return ControlFlow::Continue(());
         }
         match rewrite_expr(expr, self.scope, self.context) {
@@ -892,11 +900,18 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             }
             None => {}
         },
-        Expr::CompoundIdentifier(parts) => {
-            if let Some(binding) = bind(scope, parts) {
-                *expr = access(binding, &[], context.layout)?;
+        Expr::CompoundIdentifier(parts) => match bind(scope, parts) {
+            Some(binding) => *expr = access(binding, &[], context.layout)?,
+            // `metadata.status` where no event has `metadata` yet: as for a bare name.
+            None if scope.closed()
+                && parts.first().is_some_and(|root| {
+                    root.quote_style.is_none() && !scope.relations.iter().any(|relation| relation.alias() == root.value)
+                }) =>
+            {
+                *expr = null();
             }
-        }
+            None => {}
+        },
         Expr::Value(ValueWithSpan { value, .. }) => match value {
             Value::Placeholder(name) if name.starts_with('@') => {
                 let placeholder = context.placeholder(&name[1..]);
@@ -907,7 +922,10 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
         },
         Expr::Function(function) => *expr = calls::function(function, context.target, context.layout)?,
         Expr::Cast {
-            kind, expr: value, data_type, format,
+            kind,
+            expr: value,
+            data_type,
+            format,
         } => {
             if format.is_some() {
                 return Err(TranslateError::Unsupported("CAST ... FORMAT".into()));
@@ -963,14 +981,11 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
         return match relation {
             Relation::Source {
                 alias, source, visible, ..
-            } if rest.first().is_some_and(|field| is_visible(visible, &field.value)) =>
-            {
-                Some(Binding::Column {
-                    base: alias.clone(),
-                    source,
-                    path: texts(rest),
-                })
-            }
+            } if rest.first().is_some_and(|field| is_visible(visible, &field.value)) => Some(Binding::Column {
+                base: alias.clone(),
+                source,
+                path: texts(rest),
+            }),
             Relation::Object { base, source, path, .. } => Some(Binding::Column {
                 base: base.clone(),
                 source,
@@ -988,10 +1003,10 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
         Relation::Source {
             alias, source, visible, ..
         } if match visible {
-                // A CTE's pass-through field is its column even where no event has it.
-                Some(roots) => roots.iter().any(|field| *field == root.value),
-                None => source.schema.fields().contains_key(&root.value),
-            } =>
+            // A CTE's pass-through field is its column even where no event has it.
+            Some(roots) => roots.contains(&root.value),
+            None => source.schema.fields().contains_key(&root.value),
+        } =>
         {
             Some(Binding::Column {
                 base: alias.clone(),
@@ -1016,6 +1031,26 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
             alias: alias.clone(),
             element,
             path: texts(path),
+        }),
+        _ => None,
+    })
+}
+
+/// In a scope where every column is known, an unqualified path no event has yet is a field of
+/// the first source: missing, so NULL, and an UNNEST of it yields no rows.
+fn missing_field<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>> {
+    let root = path.first()?;
+    if !scope.closed()
+        || root.quote_style.is_some()
+        || scope.relations.iter().any(|relation| relation.alias() == root.value)
+    {
+        return None;
+    }
+    scope.relations.iter().find_map(|relation| match relation {
+        Relation::Source { alias, source, .. } => Some(Binding::Column {
+            base: alias.clone(),
+            source,
+            path: path.iter().map(|ident| ident.value.clone()).collect(),
         }),
         _ => None,
     })
@@ -1064,9 +1099,9 @@ impl<'f> Walk<'f> {
     /// Steps into element `index` (from 0). An object is a one-element array, as BigQuery stores
     /// it; `None` when a SAFE_ index is out of its bounds.
     fn index(mut self, position: calls::Position) -> Result<Option<Self>, TranslateError> {
-        let index = position.literal().ok_or_else(|| {
-            TranslateError::Unsupported(format!("`{}[...]`: the index must be a number", self.shown))
-        })?;
+        let index = position
+            .literal()
+            .ok_or_else(|| TranslateError::Unsupported(format!("`{}[...]`: the index must be a number", self.shown)))?;
         match self.field {
             FieldType::Record(_) if index == 0 => Ok(Some(self)),
             FieldType::Record(_) if position.safe => Ok(None),
@@ -1110,7 +1145,7 @@ fn access(binding: Binding, chain: &[AccessExpr], layout: &dyn Layout) -> Result
             let walk = Walk {
                 shown: alias.clone(),
                 steps: Vec::new(),
-                field: *element,
+                field: element,
             };
             (path.as_slice(), walk)
         }
@@ -1164,6 +1199,19 @@ fn parse_table_factor(text: &str) -> Result<TableFactor, TranslateError> {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_table_factor())
         .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for this engine")))
+}
+
+/// A missing path grouped or sorted by: Postgres refuses a bare `NULL` there (a constant), but
+/// not a typed one.
+fn typed_null(expr: &mut Expr) {
+    if matches!(expr, Expr::Value(ValueWithSpan { value: Value::Null, .. })) {
+        *expr = Expr::Cast {
+            kind: sqlparser::ast::CastKind::Cast,
+            expr: Box::new(null()),
+            data_type: sqlparser::ast::DataType::Text,
+            format: None,
+        };
+    }
 }
 
 pub(crate) fn null() -> Expr {

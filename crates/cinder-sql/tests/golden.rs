@@ -9,6 +9,8 @@
 //! `CINDER_BLESS=1 cargo test -p cinder-sql --test golden` rewrites the expected files; review
 //! the diff before committing it.
 
+// Shared with the engines' results tests, which also load the events.
+#[allow(dead_code)]
 #[path = "../../../testdata/supabase/fixture.rs"]
 mod fixture;
 
@@ -67,13 +69,30 @@ fn reference_sources() -> Sources {
         "metadata": {"nested": "value", "num": 1, "project": "p", "level": "info", "msg": "hi",
                      "request": {"method": "GET"}, "deep": {"even": "x"}}
     });
-    let mut events = vec![normalize(event.as_object().unwrap().clone(), &NormalizeOptions::default(), 0)];
+    let mut events = vec![normalize(
+        event.as_object().unwrap().clone(),
+        &NormalizeOptions::default(),
+        0,
+    )];
     let mut schema = Schema::new();
     schema.apply(&mut events).unwrap();
     let schema = Arc::new(schema);
     [
-        "c.d.e", "my_table", "mytable", "my_source", "my.source", "my.table", "cloudflare.logs.prod",
-        "table_name", "logs", "users", "auth_logs", "project.dataset.table", "table", "t", "t2",
+        "c.d.e",
+        "my_table",
+        "mytable",
+        "my_source",
+        "my.source",
+        "my.table",
+        "cloudflare.logs.prod",
+        "table_name",
+        "logs",
+        "users",
+        "auth_logs",
+        "project.dataset.table",
+        "table",
+        "t",
+        "t2",
         ".1_prod.b658a216_0aef_427e_bae8_9dfc68aad6dd",
     ]
     .iter()
@@ -148,7 +167,105 @@ fn logflare_translation_cases_translate_as_reviewed() {
     let sources = reference_sources();
     let mut mismatches = Vec::new();
     for dir in cases("reference") {
-        mismatches.extend(check(&dir, |input, target| render(translate(input, target, &sources), target)));
+        mismatches.extend(check(&dir, |input, target| {
+            render(translate(input, target, &sources), target)
+        }));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// 2026-06-01T10:30:00Z, the `now` of the LQL cases.
+const LQL_NOW: i64 = 1_780_309_800_000_000;
+
+/// The sources the LQL cases search, with one schema holding every field they name.
+fn lql_sources() -> Sources {
+    let event = json!({
+        "a": "testing", "b": {"c": {"d": "nested"}}, "host": "h", "field1": "x", "field2": "y",
+        "my_field": {"nested": {"value": 1.5}},
+        "request": {"headers": {"content_length": 10}},
+        "metadata": {
+            "int": 1, "float": 1.5, "str": "s", "arr": ["a"], "nullable": "x", "level": "info",
+            "metric": 1.5, "user": "u", "isAllowed": true, "latency": 3, "status": 200, "user_id": "u",
+            "field": 1, "config": {"key": "value"}, "user_email": "x",
+            "context": {"address": "1 ST", "file": "f.ex", "line_number": 1}
+        }
+    });
+    let mut events = vec![normalize(
+        event.as_object().unwrap().clone(),
+        &NormalizeOptions::default(),
+        0,
+    )];
+    let mut schema = Schema::new();
+    schema.apply(&mut events).unwrap();
+    let schema = Arc::new(schema);
+    [
+        "logs",
+        "my_table",
+        "errors",
+        "events",
+        "my_table_123",
+        "_private_table",
+        "my_cte",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(index, name)| {
+        let table = SourceTable {
+            table: format!("log_events_{index}"),
+            schema: schema.clone(),
+        };
+        (name.to_string(), table)
+    })
+    .collect()
+}
+
+#[test]
+fn lql_cases_parse_and_translate_as_reviewed() {
+    use cinder_sql::lql;
+    let sources = lql_sources();
+    let bless = std::env::var_os("CINDER_BLESS").is_some();
+    let mut mismatches = Vec::new();
+    let dirs = cases("lql");
+    assert!(dirs.len() >= 100, "the LQL cases are missing");
+    for dir in dirs {
+        let input = std::fs::read_to_string(dir.join("input.lql")).unwrap();
+        let input = input.strip_suffix('\n').unwrap_or(&input);
+        let mut outputs = Vec::new();
+        match lql::parse(input, LQL_NOW) {
+            Err(error) => outputs.push(("lql.txt", format!("-- error: {error}\n"))),
+            Ok(mut parsed) => {
+                let table = parsed.from.clone().unwrap_or_else(|| "logs".to_owned());
+                let fitted = parsed.fit(&sources[&table].schema);
+                let mut text = format!("{parsed:#?}\n");
+                if let Err(error) = &fitted {
+                    text.push_str(&format!("-- schema: {error}\n"));
+                }
+                outputs.push(("lql.txt", text));
+                if fitted.is_ok() {
+                    let sql = parsed.to_sql(&table);
+                    let params: Vec<String> = sql
+                        .params
+                        .iter()
+                        .map(|(name, value)| format!("{name}={value:?}"))
+                        .collect();
+                    outputs.push((
+                        "bigquery.sql",
+                        format!("{}\n-- params: {}\n", sql.sql, params.join(", ")),
+                    ));
+                    for (target, file) in TARGETS {
+                        outputs.push((file, render(translate(&sql.sql, target, &sources), target)));
+                    }
+                }
+            }
+        }
+        for (file, actual) in outputs {
+            let path = dir.join(file);
+            if bless {
+                std::fs::write(&path, &actual).unwrap();
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(actual.as_str()) {
+                mismatches.push(format!("{}:\n{actual}", path.display()));
+            }
+        }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

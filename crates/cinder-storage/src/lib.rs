@@ -20,8 +20,8 @@ use cinder_sql::{Target, TargetSql};
 
 pub use catalog::{CatalogEntry, CatalogStore};
 pub use embedded::Embedded;
-pub use postgres::Postgres;
 pub use error::StorageError;
+pub use postgres::Postgres;
 pub use rows::{encode_json_value, Rows};
 
 /// The most rows one query may return; past it the query fails and asks for a LIMIT.

@@ -307,3 +307,44 @@ async fn embedded_backend_conforms_and_survives_reopening() {
     assert_eq!(all.rows[0]["n"], 4);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+async fn postgres(prefix: &str) -> cinder_storage::Postgres {
+    let url = std::env::var("CINDER_TEST_DATABASE_URL")
+        .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
+    let schema = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    cinder_storage::Postgres::connect(&url, &schema).await.unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_backend_follows_the_unnest_semantics() {
+    unnest_semantics(&postgres("cinder_unnest").await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_backend_conforms_and_replays_without_duplicates() {
+    let backend = postgres("cinder_conformance").await;
+    suite(&backend).await;
+    // A batch replayed from the log after a crash stores nothing twice.
+    let mut schema = Schema::new();
+    let replay = batch(
+        "log_events_conformance",
+        &mut schema,
+        vec![event(
+            "a",
+            1_700_000_000_000_000,
+            json!({"metadata": {"status": 200, "path": "/a"}}),
+        )],
+        11,
+    );
+    backend.insert(&replay).await.unwrap();
+    let rows = select(
+        &backend,
+        "log_events_conformance",
+        &schema,
+        "select count(*) as n from logs where id = 'a'",
+    )
+    .await;
+    assert_eq!(rows[0]["n"], 1);
+}

@@ -2,7 +2,7 @@
 //! events, on the embedded engine and on a real PostgreSQL: the rows must be equal to each other
 //! and, where `testdata/golden/studio/<query>/rows.json` exists, to the rows derived by hand.
 //!
-//! Postgres comes from `CINDER_TEST_POSTGRES_URL`, which `scripts/test.sh` sets after starting a
+//! Postgres comes from `CINDER_TEST_DATABASE_URL`, which `scripts/test.sh` sets after starting a
 //! server (`scripts/postgres.sh`).
 
 use std::collections::HashMap;
@@ -107,7 +107,6 @@ fn comparable(rows: &[Map<String, Value>], ordered: bool) -> Vec<String> {
     out
 }
 
-
 /// A hand-derived answer: a list of rows in any order, or `{"ordered": [...]}`.
 #[derive(serde::Deserialize)]
 #[serde(untagged)]
@@ -117,10 +116,10 @@ enum Expected {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_POSTGRES_URL"]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
 async fn studio_queries_give_the_same_rows_on_every_engine() {
-    let url = std::env::var("CINDER_TEST_POSTGRES_URL")
-        .expect("CINDER_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts PostgreSQL");
+    let url = std::env::var("CINDER_TEST_DATABASE_URL")
+        .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
     let fixture = fixture();
     let dir = std::env::temp_dir().join(format!("cinder-corpus-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -206,6 +205,151 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
         timings.last().unwrap()
     );
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    assert!(checked_by_hand >= 15, "only {checked_by_hand} queries have hand-derived rows");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        checked_by_hand >= 15,
+        "only {checked_by_hand} queries have hand-derived rows"
+    );
+}
+
+/// LQL searches over the fixture's sources: the ids each engine returns must be the ids the
+/// LQL matcher (routing rules' evaluator) accepts among the source's events.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn lql_searches_match_the_same_events_on_every_engine_and_in_the_matcher() {
+    use cinder_sql::lql;
+    use std::collections::BTreeSet;
+
+    let url = std::env::var("CINDER_TEST_DATABASE_URL")
+        .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
+    let fixture = fixture();
+    let dir = std::env::temp_dir().join(format!("cinder-lql-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let postgres = Postgres::connect(&url, &format!("cinder_lql_{}", uuid::Uuid::new_v4().simple()))
+        .await
+        .unwrap();
+    load(&embedded, &fixture).await;
+    load(&postgres, &fixture).await;
+    let backends: [&dyn Backend; 2] = [&embedded, &postgres];
+    let searches: &[(&str, &[&str])] = &[
+        (
+            "cloudflare.logs.prod",
+            &[
+                "GET",
+                "-GET",
+                "~^GET",
+                "\"rest/v1\"",
+                "m.response.status_code:>=500",
+                "m.response.status_code:200..499",
+                "-m.response.status_code:200",
+                "m.request.method:POST",
+                "m.request.headers.referer:NULL",
+                "-m.request.headers.referer:NULL",
+                "m.request.path:~^/rest",
+                "t:2026-06-01T10:30:00Z..2026-06-01T11:00:00Z",
+                "t:>2026-06-01T10:45:00Z",
+                "-t:<=2026-06-01T10:30:00",
+                "project:default m.request.method:GET",
+                "severity:error",
+                "m.request.cf.country:DE",
+                "m.response.origin_time:<200.5",
+            ],
+        ),
+        (
+            "gotrue.logs.prod",
+            &[
+                "m.level:error",
+                "metadata.level:info..error",
+                "m.status:>=400",
+                "m.auth_event.action:login",
+                "-m.status:200",
+            ],
+        ),
+        (
+            "realtime.logs.prod",
+            &[
+                "m.context.domain:@>elixir",
+                "m.context.domain:@>~^eli",
+                "-m.context.domain:@>elixir",
+                "m.level:error",
+            ],
+        ),
+        (
+            "storage.logs.prod.2",
+            &["m.level:info", "m.tenantId:default -m.level:error"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut nonempty = 0;
+    let mut total = 0;
+    for (source, queries) in searches {
+        let table = fixture
+            .batch
+            .tables
+            .iter()
+            .find(|table| table.table == fixture.sources[*source].table)
+            .unwrap();
+        for query in *queries {
+            let mut parsed = lql::parse(query, 0).unwrap();
+            parsed.fit(&fixture.sources[*source].schema).unwrap();
+            let expected: BTreeSet<String> = table
+                .events
+                .iter()
+                .filter(|event| parsed.matches(&event.to_json()))
+                .map(|event| event.id.clone())
+                .collect();
+            total += 1;
+            if !expected.is_empty() && expected.len() < table.events.len() {
+                nonempty += 1;
+            }
+            let sql = parsed.to_sql(source);
+            for backend in backends {
+                let translated = translate(&sql.sql, backend.target(), &fixture.sources).unwrap();
+                let values: HashMap<&str, &str> = sql
+                    .params
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str()))
+                    .collect();
+                let params: Vec<Option<String>> = translated
+                    .params
+                    .iter()
+                    .map(|name| Some(values[name.as_str()].to_owned()))
+                    .collect();
+                let ids: BTreeSet<String> = match backend.query(&translated, &params).await {
+                    Ok(rows) => rows
+                        .rows
+                        .iter()
+                        .map(|row| row["id"].as_str().unwrap().to_owned())
+                        .collect(),
+                    Err(error) => {
+                        failures.push(format!(
+                            "`{query}` on {}: {error}\n  {}",
+                            backend.target(),
+                            translated.sql
+                        ));
+                        continue;
+                    }
+                };
+                if ids != expected {
+                    failures.push(format!(
+                        "`{query}` on {}: engine {ids:?}, matcher {expected:?}",
+                        backend.target()
+                    ));
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The searches must discriminate: most keep some events and drop others.
+    assert!(
+        nonempty * 4 >= total * 3,
+        "only {nonempty} of {total} searches split the events"
+    );
 }

@@ -68,7 +68,9 @@ impl Layout for Embedded {
             FieldType::String => text,
             FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS BIGINT)")),
             FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS DOUBLE)")),
-            FieldType::Boolean => format!("CASE WHEN json_type({json}, {path}) = 'BOOLEAN' THEN CAST({text} AS BOOLEAN) END"),
+            FieldType::Boolean => {
+                format!("CASE WHEN json_type({json}, {path}) = 'BOOLEAN' THEN CAST({text} AS BOOLEAN) END")
+            }
             FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS TIMESTAMP)")),
         }
     }

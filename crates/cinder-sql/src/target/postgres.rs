@@ -64,9 +64,9 @@ impl Layout for Postgres {
             FieldType::String => text,
             FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS bigint)")),
             FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS double precision)")),
-            FieldType::Boolean => format!(
-                "CASE WHEN jsonb_typeof({json} #> {path}) = 'boolean' THEN CAST({text} AS boolean) END"
-            ),
+            FieldType::Boolean => {
+                format!("CASE WHEN jsonb_typeof({json} #> {path}) = 'boolean' THEN CAST({text} AS boolean) END")
+            }
             FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS timestamp)")),
         }
     }

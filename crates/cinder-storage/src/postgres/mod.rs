@@ -8,10 +8,14 @@
 
 mod read;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use cinder_core::Schema;
 use cinder_sql::{Target, TargetSql};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use parking_lot::Mutex;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::NoTls;
 
@@ -25,6 +29,8 @@ const POOL_SIZE: usize = 8;
 pub struct Postgres {
     pool: Pool,
     schema: String,
+    /// Tables known to exist, so a batch creates its table once, not on every insert.
+    tables: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Postgres {
@@ -50,6 +56,7 @@ impl Postgres {
         let backend = Self {
             pool,
             schema: schema.to_owned(),
+            tables: Arc::default(),
         };
         let client = backend.client().await?;
         client
@@ -110,10 +117,17 @@ impl Backend for Postgres {
                 index = quote(&format!("{table}_timestamp_brin")),
             ))
             .await
-            .map_err(query_error)
+            .map_err(query_error)?;
+        self.tables.lock().insert(table.to_owned());
+        Ok(())
     }
 
     async fn insert(&self, batch: &LoadBatch) -> Result<(), StorageError> {
+        for table in &batch.tables {
+            if !self.tables.lock().contains(&table.table) {
+                self.apply_schema(&table.table, &table.schema).await?;
+            }
+        }
         let mut client = self.client().await?;
         let transaction = client.transaction().await.map_err(query_error)?;
         for table in &batch.tables {
@@ -128,7 +142,9 @@ impl Backend for Postgres {
                 timestamps.push(
                     chrono::DateTime::from_timestamp_micros(event.timestamp)
                         .map(|timestamp| timestamp.naive_utc())
-                        .ok_or_else(|| StorageError::Internal(format!("timestamp out of range: {}", event.timestamp)))?,
+                        .ok_or_else(|| {
+                            StorageError::Internal(format!("timestamp out of range: {}", event.timestamp))
+                        })?,
                 );
             }
             // A replayed batch finds its events stored already: the id keeps them once.
@@ -140,7 +156,12 @@ impl Backend for Postgres {
                          ON CONFLICT (id) DO NOTHING",
                         self.table(&table.table)
                     ),
-                    &[Type::TEXT_ARRAY, Type::JSONB_ARRAY, Type::TEXT_ARRAY, Type::TIMESTAMP_ARRAY],
+                    &[
+                        Type::TEXT_ARRAY,
+                        Type::JSONB_ARRAY,
+                        Type::TEXT_ARRAY,
+                        Type::TIMESTAMP_ARRAY,
+                    ],
                 )
                 .await
                 .map_err(query_error)?;
@@ -165,7 +186,10 @@ impl Backend for Postgres {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!("SELECT position FROM {}._cinder_position WHERE id = 1", quote(&self.schema)),
+                &format!(
+                    "SELECT position FROM {}._cinder_position WHERE id = 1",
+                    quote(&self.schema)
+                ),
                 &[],
             )
             .await
@@ -183,6 +207,8 @@ impl Backend for Postgres {
         client
             .batch_execute(&format!("DROP TABLE IF EXISTS {}", self.table(table)))
             .await
-            .map_err(query_error)
+            .map_err(query_error)?;
+        self.tables.lock().remove(table);
+        Ok(())
     }
 }

@@ -22,8 +22,16 @@ pub(crate) async fn run(client: &Client, sql: &str, params: &[Option<String>]) -
             "the result has more than {MAX_RESULT_ROWS} rows: add a LIMIT or aggregate"
         )));
     }
-    let columns: Vec<String> = statement.columns().iter().map(|column| column.name().to_owned()).collect();
-    let types: Vec<Type> = statement.columns().iter().map(|column| column.type_().clone()).collect();
+    let columns: Vec<String> = statement
+        .columns()
+        .iter()
+        .map(|column| column.name().to_owned())
+        .collect();
+    let types: Vec<Type> = statement
+        .columns()
+        .iter()
+        .map(|column| column.type_().clone())
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut object = Map::with_capacity(columns.len());
@@ -38,19 +46,39 @@ pub(crate) async fn run(client: &Client, sql: &str, params: &[Option<String>]) -
 fn value(row: &Row, index: usize, kind: &Type) -> Result<Value, StorageError> {
     let decode = |error: tokio_postgres::Error| StorageError::Internal(format!("reading column {index}: {error}"));
     Ok(match *kind {
-        Type::BOOL => row.try_get::<_, Option<bool>>(index).map_err(decode)?.map_or(Value::Null, Value::Bool),
-        Type::INT2 => row.try_get::<_, Option<i16>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
-        Type::INT4 => row.try_get::<_, Option<i32>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
-        Type::INT8 => row.try_get::<_, Option<i64>>(index).map_err(decode)?.map_or(Value::Null, Value::from),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, Value::Bool),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, Value::from),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, Value::from),
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, Value::from),
         Type::FLOAT4 => row
             .try_get::<_, Option<f32>>(index)
             .map_err(decode)?
             .map_or(Value::Null, |v| float(f64::from(v))),
-        Type::FLOAT8 => row.try_get::<_, Option<f64>>(index).map_err(decode)?.map_or(Value::Null, float),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(index)
+            .map_err(decode)?
+            .map_or(Value::Null, float),
         Type::NUMERIC => row
             .try_get::<_, Option<Numeric>>(index)
             .map_err(decode)?
-            .map_or(Value::Null, |numeric| float(numeric.0)),
+            .map_or(Value::Null, |numeric| match numeric.integer {
+                // SUM of integers is NUMERIC on Postgres and INT64 on BigQuery: whole values
+                // stay integers.
+                Some(integer) => Value::from(integer),
+                None => float(numeric.value),
+            }),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => row
             .try_get::<_, Option<String>>(index)
             .map_err(decode)?
@@ -62,7 +90,9 @@ fn value(row: &Row, index: usize, kind: &Type) -> Result<Value, StorageError> {
         Type::TIMESTAMP => row
             .try_get::<_, Option<chrono::NaiveDateTime>>(index)
             .map_err(decode)?
-            .map_or(Value::Null, |timestamp| Value::from(timestamp.and_utc().timestamp_micros())),
+            .map_or(Value::Null, |timestamp| {
+                Value::from(timestamp.and_utc().timestamp_micros())
+            }),
         Type::TIMESTAMPTZ => row
             .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(index)
             .map_err(decode)?
@@ -74,20 +104,35 @@ fn value(row: &Row, index: usize, kind: &Type) -> Result<Value, StorageError> {
         Type::TEXT_ARRAY | Type::VARCHAR_ARRAY => row
             .try_get::<_, Option<Vec<Option<String>>>>(index)
             .map_err(decode)?
-            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, Value::String)).collect()),
+            .map_or(Value::Null, |items| {
+                items
+                    .into_iter()
+                    .map(|item| item.map_or(Value::Null, Value::String))
+                    .collect()
+            }),
         Type::INT8_ARRAY => row
             .try_get::<_, Option<Vec<Option<i64>>>>(index)
             .map_err(decode)?
-            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, Value::from)).collect()),
+            .map_or(Value::Null, |items| {
+                items
+                    .into_iter()
+                    .map(|item| item.map_or(Value::Null, Value::from))
+                    .collect()
+            }),
         Type::FLOAT8_ARRAY => row
             .try_get::<_, Option<Vec<Option<f64>>>>(index)
             .map_err(decode)?
-            .map_or(Value::Null, |items| items.into_iter().map(|item| item.map_or(Value::Null, float)).collect()),
+            .map_or(Value::Null, |items| {
+                items.into_iter().map(|item| item.map_or(Value::Null, float)).collect()
+            }),
         Type::JSONB_ARRAY | Type::JSON_ARRAY => row
             .try_get::<_, Option<Vec<Option<Value>>>>(index)
             .map_err(decode)?
             .map_or(Value::Null, |items| {
-                items.into_iter().map(|item| item.map_or(Value::Null, encode_json_value)).collect()
+                items
+                    .into_iter()
+                    .map(|item| item.map_or(Value::Null, encode_json_value))
+                    .collect()
             }),
         Type::TIMESTAMP_ARRAY => row
             .try_get::<_, Option<Vec<Option<chrono::NaiveDateTime>>>>(index)
@@ -110,9 +155,12 @@ fn float(value: f64) -> Value {
     Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
-/// A NUMERIC value, read from Postgres' binary form (base-10000 digits) as a float, as
-/// BigQuery returns NUMERIC in JSON.
-struct Numeric(f64);
+/// A NUMERIC value, read from Postgres' binary form (base-10000 digits): as an integer when
+/// it has no fractional digits and fits, else as a float.
+struct Numeric {
+    value: f64,
+    integer: Option<i64>,
+}
 
 impl<'a> FromSql<'a> for Numeric {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
@@ -124,15 +172,33 @@ impl<'a> FromSql<'a> for Numeric {
         let count = word(0)?;
         let weight = word(1)?;
         let sign = word(2)? as u16;
+        let scale = word(3)?;
         if sign == 0xC000 {
-            return Ok(Numeric(f64::NAN));
+            return Ok(Numeric {
+                value: f64::NAN,
+                integer: None,
+            });
         }
+        let negative = sign == 0x4000;
         let mut value = 0.0;
+        let mut whole: Option<i128> = Some(0);
         for digit in 0..count.max(0) as usize {
             let exponent = i32::from(weight) - digit as i32;
-            value += f64::from(word(4 + digit)?) * 10_000f64.powi(exponent);
+            let digits = word(4 + digit)?;
+            value += f64::from(digits) * 10_000f64.powi(exponent);
+            whole = whole.and_then(|whole| {
+                let power = 10_000i128.checked_pow(u32::try_from(exponent).ok()?)?;
+                whole.checked_add(i128::from(digits).checked_mul(power)?)
+            });
         }
-        Ok(Numeric(if sign == 0x4000 { -value } else { value }))
+        let integer = whole
+            .filter(|_| scale == 0)
+            .map(|whole| if negative { -whole } else { whole })
+            .and_then(|whole| i64::try_from(whole).ok());
+        Ok(Numeric {
+            value: if negative { -value } else { value },
+            integer,
+        })
     }
 
     fn accepts(kind: &Type) -> bool {

@@ -17,7 +17,7 @@ WITH logs AS (
     "t"."metadata" IS NOT NULL
 )
 SELECT
-  m.field AS "field"
+  NULL AS "field"
 FROM
   logs
 -- params: 

@@ -7,7 +7,7 @@ WITH logs AS (
     jsonb_typeof("t"."body" #> '{metadata}') = 'object'
 )
 SELECT
-  m.field AS "field"
+  NULL AS "field"
 FROM
   logs
 -- params: 

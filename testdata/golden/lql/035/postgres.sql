@@ -1,0 +1,9 @@
+SELECT
+  "logs"."timestamp" AS "timestamp",
+  "logs"."id" AS "id",
+  "logs"."event_message" AS "event_message"
+FROM
+  "log_events_0" AS "logs"
+WHERE
+  (("logs"."body" #>> '{metadata,level}') IN ($1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::TEXT)) ORDER BY "logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: lql_0, lql_1, lql_2, lql_3, lql_4, lql_5

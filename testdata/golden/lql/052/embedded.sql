@@ -1,0 +1,8 @@
+SELECT
+  date_trunc('minute', "logs"."timestamp") AS timestamp,
+  sum("logs"."my_field.nested.value") AS value
+FROM
+  "log_events_0" AS "logs"
+GROUP BY
+  1 ORDER BY 1 NULLS FIRST
+-- params: 

@@ -1,0 +1,9 @@
+SELECT
+  "logs"."timestamp" AS "timestamp",
+  "logs"."id" AS "id",
+  "logs"."event_message" AS "event_message"
+FROM
+  "log_events_0" AS "logs"
+WHERE
+  ("logs"."timestamp" BETWEEN CAST($1 AS TIMESTAMP) AND CAST($2 AS TIMESTAMP)) ORDER BY "logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: lql_0, lql_1

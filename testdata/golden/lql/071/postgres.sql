@@ -1,0 +1,7 @@
+SELECT
+  "my_table"."timestamp" AS "timestamp",
+  "my_table"."id" AS "id",
+  "my_table"."event_message" AS "event_message"
+FROM
+  "log_events_1" AS "my_table" ORDER BY "my_table"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: 

@@ -1,0 +1,8 @@
+SELECT
+  date_trunc('minute', "errors"."timestamp") AS timestamp,
+  count("errors"."timestamp") AS value
+FROM
+  "log_events_2" AS "errors"
+GROUP BY
+  1 ORDER BY 1 NULLS FIRST
+-- params: 

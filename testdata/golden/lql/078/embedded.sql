@@ -1,0 +1,9 @@
+SELECT
+  "events"."timestamp" AS "timestamp",
+  "events"."id" AS "id",
+  "events"."event_message" AS "event_message"
+FROM
+  "log_events_3" AS "events"
+WHERE
+  ("events"."metadata.level" = $1) AND ("events"."timestamp" BETWEEN CAST($2 AS TIMESTAMP) AND CAST($3 AS TIMESTAMP)) ORDER BY "events"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: lql_0, lql_1, lql_2

@@ -1,0 +1,1 @@
+-- error: not supported: `metadata.user` is a string: it has no field `id`

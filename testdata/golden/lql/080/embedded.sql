@@ -1,0 +1,10 @@
+SELECT
+  date_trunc('minute', "logs"."timestamp") AS timestamp,
+  count("logs"."timestamp") AS value
+FROM
+  "log_events_0" AS "logs"
+WHERE
+  ("logs"."metadata.status" > CAST($1 AS BIGINT))
+GROUP BY
+  1 ORDER BY 1 NULLS FIRST
+-- params: lql_0
