@@ -8,9 +8,13 @@ use std::path::{Path, PathBuf};
 use cinder_core::{normalize, LogEvent, NormalizeOptions, Schema};
 use serde_json::{Map, Value};
 
-/// The repository's `testdata` folder.
+/// The repository's `testdata` folder, found from the crate that includes this file.
 pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("testdata"))
+        .find(|dir| dir.is_dir())
+        .expect("the repository's testdata folder")
 }
 
 /// Sources the test `logs.all` reads that hold no events on a self-hosted stack.

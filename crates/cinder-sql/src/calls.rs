@@ -18,6 +18,10 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
     let name = object_name_text(&function.name).to_lowercase();
     if let Some(spelling) = functions::spelling(&name, target) {
         function.name = ObjectName(vec![ObjectNamePart::Identifier(sqlparser::ast::Ident::new(spelling))]);
+        if matches!(name.as_str(), "sum" | "avg") {
+            // A missing field is an untyped NULL, which Postgres cannot sum.
+            type_null_arguments(function, layout.type_name(Scalar::Float64));
+        }
         return Ok(Expr::Function(function.clone()));
     }
     let unsupported = |what: &str| TranslateError::Unsupported(format!("{}: {what}", name.to_uppercase()));
@@ -107,6 +111,20 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
         _ => return Err(TranslateError::Unsupported(format!("function `{name}`"))),
     };
     parse_expr(&text)
+}
+
+fn type_null_arguments(function: &mut Function, type_name: &str) {
+    if let FunctionArguments::List(list) = &mut function.args {
+        for argument in &mut list.args {
+            if let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = argument {
+                if matches!(expr, Expr::Value(ValueWithSpan { value: Value::Null, .. })) {
+                    if let Ok(typed) = parse_expr(&format!("CAST(NULL AS {type_name})")) {
+                        *expr = typed;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Turns the date part of `TIMESTAMP_TRUNC(ts, HOUR)` into a string before the walk reaches it,

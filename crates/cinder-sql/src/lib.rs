@@ -65,6 +65,7 @@ fn translate_query(
     sources: &Sources,
 ) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
+    sandbox::prune_ctes(&mut query);
     let params = rewrite::rewrite(&mut query, target, sources)?;
     Ok(TargetSql {
         sql: query.to_string(),

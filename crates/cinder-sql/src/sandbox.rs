@@ -72,9 +72,21 @@ pub fn combine(endpoint: &str, consumer: &str) -> Result<Query, TranslateError> 
     Sandbox::new(endpoint)?.combine(consumer)
 }
 
-/// Keeps the endpoint's CTEs that the caller's query reads, directly or through other CTEs.
-/// The rest cannot change the rows (a CTE has no side effects), and skipping them saves the
-/// translator and the engine their work: Supabase's `logs.all` has fourteen.
+/// Drops the CTEs of `query` that its final SELECT does not read, directly or through other
+/// CTEs. They cannot change the rows (a CTE has no side effects), and skipping them saves the
+/// translator and the engine their work: Supabase's `logs.all` has fourteen and reads one.
+pub(crate) fn prune_ctes(query: &mut Query) {
+    if let Some(with) = query.with.take() {
+        if with.recursive {
+            query.with = Some(with);
+            return;
+        }
+        let with = used_ctes(with, query);
+        query.with = (!with.cte_tables.is_empty()).then_some(with);
+    }
+}
+
+/// Keeps the CTEs of `with` that `consumer` reads, directly or through other CTEs.
 fn used_ctes(mut with: With, consumer: &Query) -> With {
     let mut used = table_names(consumer);
     // A CTE may read the ones before it: walk back from the last.

@@ -199,3 +199,92 @@ fn cast(value: LqlValue, kind: &cinder_core::FieldType) -> LqlValue {
         (value, _) => value,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// 2026-06-01T10:30:00Z
+    const NOW: i64 = 1_780_309_800_000_000;
+
+    fn matches(lql: &str, event: serde_json::Value) -> bool {
+        parse(lql, NOW).unwrap().matches(&event)
+    }
+
+    #[test]
+    fn free_text_is_a_case_sensitive_substring_of_the_message() {
+        let event = json!({"event_message": "GET /rest/v1/todos 200"});
+        assert!(matches("GET", event.clone()));
+        assert!(!matches("get", event.clone()));
+        assert!(matches("\"rest/v1/todos 200\"", event.clone()));
+        assert!(matches("~^GET\\s/rest", event.clone()));
+        assert!(!matches("-GET", event));
+    }
+
+    #[test]
+    fn negation_holds_for_a_missing_field() {
+        let missing = json!({"event_message": "x"});
+        let present = json!({"event_message": "x", "metadata": {"status": 500}});
+        assert!(matches("-m.status:500", missing.clone()));
+        assert!(!matches("-m.status:500", present.clone()));
+        assert!(matches("m.status:NULL", missing.clone()));
+        assert!(!matches("-m.status:NULL", missing));
+        assert!(matches("m.status:>=500 m.status:400..599", present));
+    }
+
+    #[test]
+    fn timestamps_compare_as_instants() {
+        let event = json!({"timestamp": NOW - 60_000_000});
+        assert!(matches("t:last@5m", event.clone()));
+        assert!(!matches("t:last@30s", event.clone()));
+        assert!(matches("t:today", event.clone()));
+        assert!(matches("t:>2026-06-01T12:28:00+02:00", event.clone()));
+        assert!(!matches("t:yesterday", event));
+    }
+
+    #[test]
+    fn arrays_and_levels() {
+        let event = json!({"metadata": {"tags": ["alpha", "beta"], "level": "warning"}});
+        assert!(matches("m.tags:@>beta", event.clone()));
+        assert!(matches("m.tags:@>~^al", event.clone()));
+        assert!(!matches("m.tags:@>gamma", event.clone()));
+        assert!(matches("metadata.level:info..error", event.clone()));
+        assert!(!matches("metadata.level:error..critical", event));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected_where() {
+        let error = |lql: &str| parse(lql, NOW).unwrap_err().to_string();
+        assert_eq!(
+            error("m.field:"),
+            "LQL: Error while parsing `metadata.field` field metadata filter value: expected a value after the operator"
+        );
+        assert!(
+            error("t:>invalid-date").contains("got 'invalid-date'"),
+            "{}",
+            error("t:>invalid-date")
+        );
+        assert!(error("c:invalid(m.field)").contains("expected c:count(x)"));
+        assert!(error("s:m.qty@").contains("expected a name after `@`"));
+        assert!(error("\"unclosed").contains("unclosed quote"));
+    }
+
+    #[test]
+    fn fitting_to_a_schema_types_values_and_refuses_unknown_paths() {
+        let mut schema = cinder_core::Schema::new();
+        let body = json!({"metadata": {"status": "200", "ctx": {"a": 1}}});
+        let mut events = vec![cinder_core::LogEvent {
+            id: "1".into(),
+            timestamp: 0,
+            event_message: None,
+            body: body.as_object().unwrap().clone(),
+        }];
+        schema.apply(&mut events).unwrap();
+        let mut lql = parse("m.status:200", NOW).unwrap();
+        lql.fit(&schema).unwrap();
+        assert_eq!(lql.filters[0].value, LqlValue::String("200".into()));
+        assert!(parse("m.nope:1", NOW).unwrap().fit(&schema).is_err());
+        assert!(parse("m.ctx:1", NOW).unwrap().fit(&schema).is_err());
+    }
+}

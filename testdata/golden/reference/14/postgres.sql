@@ -1,14 +1,6 @@
 WITH a AS (
   SELECT
     'test' AS col
-), b AS (
-  SELECT
-    'btest' AS other
-  FROM
-    a,
-    "log_events_1" AS "t"
-  WHERE
-    a.col = ("t"."body" #>> '{my_col}')
 )
 SELECT
   a.col AS "col"
