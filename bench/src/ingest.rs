@@ -6,6 +6,11 @@
 //!
 //! `ingest-bench direct DIR BATCH EVENTS` writes the same events straight into the embedded
 //! engine (schema fitting and DuckDB appends, no HTTP, no log), as the baseline.
+//!
+//! `ingest-bench pg-copy URL BATCH EVENTS` and `ingest-bench pg-insert URL BATCH EVENTS` write
+//! the same rows into Logflare's Postgres table layout with a raw binary COPY, or with the
+//! multi-row INSERT Logflare's Postgres backend uses, one transaction per batch: the baselines
+//! of `bench/postgres-ingest`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -159,6 +164,97 @@ async fn direct(dir: String, batch: usize, total: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The rows Cinder would store for `total` events: (id, body, event_message, timestamp).
+fn postgres_rows(total: usize) -> Vec<(String, Value, Option<String>, chrono::NaiveDateTime)> {
+    (0..total)
+        .map(|i| {
+            let raw = event(i).as_object().cloned().expect("object");
+            let event = normalize(raw, &NormalizeOptions::default(), 0);
+            let timestamp = chrono::DateTime::from_timestamp_micros(event.timestamp)
+                .expect("in range")
+                .naive_utc();
+            (
+                event.id.clone(),
+                event.to_json(),
+                event.event_message.clone(),
+                timestamp,
+            )
+        })
+        .collect()
+}
+
+async fn postgres_baseline(url: String, copy: bool, batch: usize, total: usize) -> anyhow::Result<()> {
+    use tokio_postgres::types::{ToSql, Type};
+    let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let table = format!("bench_{}_{}", if copy { "copy" } else { "insert" }, std::process::id());
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE {table} (id text PRIMARY KEY, body jsonb NOT NULL, event_message text, timestamp timestamp NOT NULL);
+             CREATE INDEX ON {table} USING brin (timestamp)"
+        ))
+        .await?;
+    let rows = postgres_rows(total);
+    let started = Instant::now();
+    for chunk in rows.chunks(batch) {
+        let transaction = client.transaction().await?;
+        if copy {
+            let sink = transaction
+                .copy_in(&format!(
+                    "COPY {table} (id, body, event_message, timestamp) FROM STDIN BINARY"
+                ))
+                .await?;
+            let writer = tokio_postgres::binary_copy::BinaryCopyInWriter::new(
+                sink,
+                &[Type::TEXT, Type::JSONB, Type::TEXT, Type::TIMESTAMP],
+            );
+            tokio::pin!(writer);
+            for (id, body, message, timestamp) in chunk {
+                let row: [&(dyn ToSql + Sync); 4] = [id, body, message, timestamp];
+                writer.as_mut().write(&row).await?;
+            }
+            writer.finish().await?;
+        } else {
+            // Postgres takes at most 65535 parameters per statement: 4 per row.
+            for rows in chunk.chunks(16_000) {
+                let placeholders: Vec<String> = (0..rows.len())
+                    .map(|row| {
+                        format!(
+                            "(${}, ${}, ${}, ${})",
+                            row * 4 + 1,
+                            row * 4 + 2,
+                            row * 4 + 3,
+                            row * 4 + 4
+                        )
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO {table} (id, body, event_message, timestamp) VALUES {}",
+                    placeholders.join(", ")
+                );
+                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(rows.len() * 4);
+                for (id, body, message, timestamp) in rows {
+                    params.extend([id as &(dyn ToSql + Sync), body, message, timestamp]);
+                }
+                transaction.execute(sql.as_str(), &params).await?;
+            }
+        }
+        transaction.commit().await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    client.batch_execute(&format!("DROP TABLE {table}")).await?;
+    println!(
+        "{} batch={batch}: {:.0} events/s ({total} events in {elapsed:.2} s, one transaction per batch)",
+        if copy {
+            "raw binary COPY"
+        } else {
+            "multi-row INSERT (Logflare)"
+        },
+        total as f64 / elapsed
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -181,8 +277,12 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Some("direct") if args.len() == 4 => direct(args[1].clone(), number(2)?, number(3)?).await,
+        Some(mode @ ("pg-copy" | "pg-insert")) if args.len() == 4 => {
+            postgres_baseline(args[1].clone(), mode == "pg-copy", number(2)?, number(3)?).await
+        }
         _ => bail!(
-            "usage: ingest-bench http URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS"
+            "usage: ingest-bench http URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS \
+             | ingest-bench pg-copy|pg-insert POSTGRES_URL BATCH EVENTS"
         ),
     }
 }

@@ -97,6 +97,31 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_pending_events: usize,
+    /// Stores events and the catalog in this PostgreSQL database (Logflare's single-tenant
+    /// Postgres backend) instead of the embedded one.
+    #[arg(
+        long,
+        env = "POSTGRES_BACKEND_URL",
+        value_name = "POSTGRES_BACKEND_URL",
+        hide_env_values = true
+    )]
+    pub postgres_backend_url: Option<String>,
+    /// The schema of the Postgres backend's tables (Supabase uses `_analytics`).
+    #[arg(
+        long,
+        env = "POSTGRES_BACKEND_SCHEMA",
+        value_name = "POSTGRES_BACKEND_SCHEMA",
+        default_value = "public"
+    )]
+    pub postgres_backend_schema: String,
+    /// How long one query may run on the Postgres backend, in seconds.
+    #[arg(
+        long,
+        env = "CINDER_QUERY_TIMEOUT_SECONDS",
+        value_name = "CINDER_QUERY_TIMEOUT_SECONDS",
+        default_value_t = 60
+    )]
+    pub query_timeout_seconds: u64,
 }
 
 impl Config {
@@ -145,6 +170,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DATA_DIR",
     "CINDER_EMBEDDED_MEMORY_LIMIT",
     "CINDER_MAX_PENDING_EVENTS",
+    "CINDER_QUERY_TIMEOUT_SECONDS",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_PG_DIR",
@@ -160,7 +186,7 @@ pub fn reject_unknown_cinder_vars() -> anyhow::Result<()> {
         if name.starts_with("CINDER_") && !CINDER_VARS.contains(&name) {
             anyhow::bail!(
                 "unknown environment variable `{name}`; Cinder reads {}",
-                CINDER_VARS[..3].join(", ")
+                CINDER_VARS[..4].join(", ")
             );
         }
     }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod http;
 pub mod ingest;
+mod retention;
 pub mod state;
 pub mod wal;
 
@@ -17,9 +18,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use cinder_storage::{Backend, CatalogStore, Embedded};
+use cinder_storage::{Backend, CatalogStore, Embedded, Postgres};
 use tokio::net::TcpListener;
 
 pub use http::router;
@@ -58,10 +60,21 @@ pub fn init_tracing(level: LogLevel) {
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory `{}`", dir.display()))?;
-    let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
-        .context("cannot open the embedded database")?;
-    let store: Arc<dyn CatalogStore> = Arc::new(embedded.clone());
-    let backend: Arc<dyn Backend> = Arc::new(embedded);
+    let (store, backend): (Arc<dyn CatalogStore>, Arc<dyn Backend>) = match &config.postgres_backend_url {
+        Some(url) => {
+            let timeout = Duration::from_secs(config.query_timeout_seconds);
+            let postgres = Postgres::connect(url, &config.postgres_backend_schema, timeout)
+                .await
+                .context("cannot connect to POSTGRES_BACKEND_URL")?;
+            tracing::info!(schema = %config.postgres_backend_schema, "events and catalog are stored in PostgreSQL");
+            (Arc::new(postgres.clone()), Arc::new(postgres))
+        }
+        None => {
+            let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
+                .context("cannot open the embedded database")?;
+            (Arc::new(embedded.clone()), Arc::new(embedded))
+        }
+    };
     let catalog = Arc::new(Catalog::load(store).await.context("cannot load the catalog")?);
     set_up_tokens(&config, &catalog).await?;
     // A schema is saved before the rows that need its columns; make sure every table has them.
@@ -83,6 +96,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(events = replayed, "replaying events from the write-ahead log");
     }
     tokio::spawn(pipeline.clone().run_loader(backend.clone(), catalog.clone()));
+    tokio::spawn(retention::run(backend.clone(), catalog.clone()));
     Ok(AppState {
         config: Arc::new(config),
         catalog,

@@ -22,8 +22,14 @@ struct Server {
 
 impl Server {
     async fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[]).await
+    }
+
+    /// Starts the binary with extra environment variables.
+    async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_cinder"))
+            .envs(env.iter().copied())
             .env("PHX_HTTP_PORT", port.to_string())
             .env("CINDER_DATA_DIR", data_dir)
             .env("LOGFLARE_PRIVATE_ACCESS_TOKEN", PRIVATE)
@@ -706,4 +712,138 @@ async fn acknowledged_events_survive_kill_9() {
     }
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut and restore, to lose the backend
+/// mid-ingest without disturbing the shared test server.
+struct Proxy {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Proxy {
+    async fn start(target: String) -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::Arc;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let generation = Arc::new(AtomicU64::new(0));
+        let (up_flag, generations) = (up.clone(), generation.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                if !up_flag.load(Ordering::Acquire) {
+                    continue; // dropped: connection refused-ish
+                }
+                let born = generations.load(Ordering::Acquire);
+                let (target, generations) = (target.clone(), generations.clone());
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
+                    let cut = async {
+                        while generations.load(Ordering::Acquire) == born {
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                    };
+                    tokio::select! { _ = copy => {}, _ = cut => {} }
+                });
+            }
+        });
+        Self { port, up, generation }
+    }
+
+    /// Drops every open connection and refuses new ones.
+    fn down(&self) {
+        use std::sync::atomic::Ordering;
+        self.up.store(false, Ordering::Release);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+/// The URL of the test PostgreSQL server, as `host:port` and as a URL through `port`.
+fn test_postgres() -> (String, String) {
+    let url = std::env::var("CINDER_TEST_DATABASE_URL")
+        .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
+    let address = url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a postgres://user@host:port/db URL")
+        .to_owned();
+    (url, address)
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_backend_keeps_the_catalog_and_every_acknowledged_event_through_an_outage() {
+    let (_, address) = test_postgres();
+    let proxy = Proxy::start(address).await;
+    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", proxy.port);
+    let unique = format!("{}_{}", std::process::id(), proxy.port);
+    let schema = format!("cinder_api_{unique}");
+    let dir = std::env::temp_dir().join(format!("cinder-api-pg-{unique}"));
+    let env = [
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+    ];
+    let mut server = Server::start_with(&dir, &env).await;
+    server.create_source("pg.logs").await;
+
+    let mut acknowledged = Vec::new();
+    let mut unavailable = 0;
+    for round in 0..120 {
+        if round == 30 {
+            proxy.down();
+        }
+        if round == 80 {
+            proxy.restore();
+        }
+        let ids: Vec<String> = (0..10).map(|index| format!("r{round}-{index}")).collect();
+        let batch: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"id": id, "message": "hello", "n": round}))
+            .collect();
+        let response = server
+            .client
+            .post(server.url("/api/logs?source_name=pg.logs"))
+            .header("x-api-key", PUBLIC)
+            .json(&json!({ "batch": batch }))
+            .send()
+            .await
+            .unwrap();
+        match response.status() {
+            StatusCode::OK => acknowledged.extend(ids),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(response.headers().contains_key("retry-after"));
+                unavailable += 1;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        unavailable > 0,
+        "ingest never answered 503 while Postgres was unreachable"
+    );
+    let stored = server.wait_for_count("pg.logs", acknowledged.len() as u64).await;
+    assert_eq!(stored, acknowledged.len() as u64, "acknowledged events are missing");
+
+    // A restart reads the catalog back from Postgres: the source and its events are there.
+    server.kill();
+    let server = Server::start_with(&dir, &env).await;
+    let rows = server.query("select count(distinct id) as n from `pg.logs`").await;
+    assert_eq!(rows[0]["n"].as_u64().unwrap(), acknowledged.len() as u64);
+    let rows = server.query("select n from `pg.logs` where id = 'r5-3'").await;
+    assert_eq!(rows, json!([{"n": 5}]));
+    std::fs::remove_dir_all(&dir).ok();
 }

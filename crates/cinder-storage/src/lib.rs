@@ -82,4 +82,8 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Deletes a table and its events.
     async fn drop_table(&self, table: &str) -> Result<(), StorageError>;
+
+    /// Deletes the events of `table` older than `cutoff` (microseconds since the epoch), in
+    /// batches small enough not to hold up ingest; returns how many.
+    async fn delete_older_than(&self, table: &str, cutoff: i64) -> Result<u64, StorageError>;
 }

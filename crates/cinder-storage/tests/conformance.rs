@@ -312,7 +312,9 @@ async fn postgres(prefix: &str) -> cinder_storage::Postgres {
     let url = std::env::var("CINDER_TEST_DATABASE_URL")
         .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
     let schema = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    cinder_storage::Postgres::connect(&url, &schema).await.unwrap()
+    cinder_storage::Postgres::connect(&url, &schema, std::time::Duration::from_secs(30))
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -347,4 +349,106 @@ async fn postgres_backend_conforms_and_replays_without_duplicates() {
     )
     .await;
     assert_eq!(rows[0]["n"], 1);
+}
+
+/// Retention deletes exactly the events older than the cutoff, on any backend.
+async fn retention(backend: &dyn Backend) {
+    let table = "log_events_retention";
+    let mut schema = Schema::new();
+    let day = 86_400_000_000i64;
+    let events = (0..12)
+        .map(|index| {
+            event(
+                &format!("r{index}"),
+                1_700_000_000_000_000 + index * day,
+                json!({"n": index}),
+            )
+        })
+        .collect();
+    let loaded = batch(table, &mut schema, events, 20);
+    backend.apply_schema(table, &schema).await.unwrap();
+    backend.insert(&loaded).await.unwrap();
+    let cutoff = 1_700_000_000_000_000 + 5 * day;
+    assert_eq!(backend.delete_older_than(table, cutoff).await.unwrap(), 5);
+    assert_eq!(backend.delete_older_than(table, cutoff).await.unwrap(), 0);
+    let rows = select(
+        backend,
+        table,
+        &schema,
+        "select min(n) as first, count(*) as left_over from logs",
+    )
+    .await;
+    assert_eq!(rows, [json!({"first": 5, "left_over": 7}).as_object().unwrap().clone()]);
+    assert_eq!(
+        backend
+            .delete_older_than("log_events_never_created", cutoff)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn embedded_backend_enforces_retention() {
+    let dir = temp_dir();
+    let backend = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    retention(&backend).await;
+    drop(backend);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_backend_enforces_retention() {
+    retention(&postgres("cinder_retention").await).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_catalog_survives_reconnecting_and_migrations_run_once() {
+    let url = std::env::var("CINDER_TEST_DATABASE_URL").unwrap();
+    let schema = format!("cinder_catalog_{}", uuid::Uuid::new_v4().simple());
+    let timeout = std::time::Duration::from_secs(30);
+    {
+        let store = cinder_storage::Postgres::connect(&url, &schema, timeout).await.unwrap();
+        store.put("source", "s1", &json!({"name": "one"})).await.unwrap();
+        store.put("source", "s2", &json!({"name": "two"})).await.unwrap();
+        store.put("source", "s1", &json!({"name": "uno"})).await.unwrap();
+        store.delete("source", "s2").await.unwrap();
+    }
+    let store = cinder_storage::Postgres::connect(&url, &schema, timeout).await.unwrap();
+    let entries = store.load().await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].value, json!({"name": "uno"}));
+    // A second start applied no migration twice.
+    let rows = store
+        .query(
+            &cinder_sql::TargetSql {
+                sql: "select count(*) as n, count(distinct version) as versions from _cinder_migrations".into(),
+                params: vec![],
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.rows[0]["n"], rows.rows[0]["versions"]);
+    assert_eq!(rows.rows[0]["n"], 2);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_queries_cannot_write_and_stop_at_the_timeout() {
+    let url = std::env::var("CINDER_TEST_DATABASE_URL").unwrap();
+    let schema = format!("cinder_readonly_{}", uuid::Uuid::new_v4().simple());
+    let backend = cinder_storage::Postgres::connect(&url, &schema, std::time::Duration::from_millis(300))
+        .await
+        .unwrap();
+    let raw = |sql: &str| cinder_sql::TargetSql {
+        sql: sql.into(),
+        params: vec![],
+    };
+    let write = backend.query(&raw("create table evil (x int)"), &[]).await.unwrap_err();
+    assert!(write.to_string().contains("read-only"), "{write}");
+    let slow = backend.query(&raw("select pg_sleep(5)"), &[]).await.unwrap_err();
+    assert!(slow.to_string().contains("took too long"), "{slow}");
 }

@@ -89,7 +89,9 @@ fn engines() -> &'static Engines {
         std::fs::create_dir_all(&dir).unwrap();
         let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
         let schema = format!("cinder_differential_{}", uuid::Uuid::new_v4().simple());
-        let postgres = runtime.block_on(Postgres::connect(&url, &schema)).unwrap();
+        let postgres = runtime
+            .block_on(Postgres::connect(&url, &schema, std::time::Duration::from_secs(30)))
+            .unwrap();
         Engines {
             runtime,
             embedded,

@@ -125,7 +125,9 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
     std::fs::create_dir_all(&dir).unwrap();
     let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
     let schema = format!("cinder_corpus_{}", uuid::Uuid::new_v4().simple());
-    let postgres = Postgres::connect(&url, &schema).await.unwrap();
+    let postgres = Postgres::connect(&url, &schema, std::time::Duration::from_secs(30))
+        .await
+        .unwrap();
     load(&embedded, &fixture).await;
     load(&postgres, &fixture).await;
     let backends: [(&str, &dyn Backend); 2] = [("embedded", &embedded), ("postgres", &postgres)];
@@ -231,9 +233,13 @@ async fn lql_searches_match_the_same_events_on_every_engine_and_in_the_matcher()
     let dir = std::env::temp_dir().join(format!("cinder-lql-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
-    let postgres = Postgres::connect(&url, &format!("cinder_lql_{}", uuid::Uuid::new_v4().simple()))
-        .await
-        .unwrap();
+    let postgres = Postgres::connect(
+        &url,
+        &format!("cinder_lql_{}", uuid::Uuid::new_v4().simple()),
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
     load(&embedded, &fixture).await;
     load(&postgres, &fixture).await;
     let backends: [&dyn Backend; 2] = [&embedded, &postgres];

@@ -88,6 +88,7 @@ pub async fn ingest(
         .map_err(|error| match error {
             SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
             SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
+            SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
         })?;
     Ok(logged())
 }

@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,6 +36,9 @@ pub enum SubmitError {
     /// The log could not write: nothing was acknowledged.
     #[error(transparent)]
     Log(#[from] io::Error),
+    /// The backend cannot be reached; what was accepted before waits in the log.
+    #[error("the storage backend is unreachable; retry shortly")]
+    BackendDown,
 }
 
 struct Entry {
@@ -52,6 +55,8 @@ pub struct Pipeline {
     /// Events accepted or being appended and not yet stored.
     outstanding: Arc<AtomicUsize>,
     max_outstanding: usize,
+    /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
+    backend_down: AtomicBool,
 }
 
 impl Pipeline {
@@ -63,6 +68,7 @@ impl Pipeline {
             notify: Arc::new(Notify::new()),
             outstanding: Arc::new(AtomicUsize::new(0)),
             max_outstanding,
+            backend_down: AtomicBool::new(false),
         }
     }
 
@@ -73,6 +79,9 @@ impl Pipeline {
 
     /// Makes events durable; they are queued for the backend before this returns.
     pub async fn submit(&self, source: Arc<SourceHandle>, events: Vec<LogEvent>) -> Result<(), SubmitError> {
+        if self.backend_down.load(Ordering::Acquire) {
+            return Err(SubmitError::BackendDown);
+        }
         let count = events.len();
         let previous = self.outstanding.fetch_add(count, Ordering::AcqRel);
         if previous + count > self.max_outstanding && previous > 0 {
@@ -144,9 +153,17 @@ impl Pipeline {
                 continue;
             }
             match self.store(&entries, backend.as_ref(), &catalog).await {
-                Ok(()) => failures = 0,
+                Ok(()) => {
+                    failures = 0;
+                    if self.backend_down.swap(false, Ordering::AcqRel) {
+                        tracing::info!("the storage backend is back; ingest resumes");
+                    }
+                }
                 Err(error) => {
                     failures += 1;
+                    if matches!(error, cinder_storage::StorageError::Unavailable(_)) {
+                        self.backend_down.store(true, Ordering::Release);
+                    }
                     let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
                     tracing::error!(%error, retry_in = ?backoff, "storing events failed; they stay queued");
                     {

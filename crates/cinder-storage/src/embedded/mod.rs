@@ -178,6 +178,25 @@ impl Backend for Embedded {
         })
         .await
     }
+
+    async fn delete_older_than(&self, table: &str, cutoff: i64) -> Result<u64, StorageError> {
+        let table = table.to_owned();
+        self.with_writer(move |writer| {
+            if !writer.tables.contains_key(&table) {
+                return Ok(0);
+            }
+            // DuckDB deletes by marking rows: one statement is quick and never blocks readers.
+            let deleted = writer.connection.execute(
+                &format!(
+                    "DELETE FROM {} WHERE timestamp < make_timestamp(?)",
+                    layout::quote(&table)
+                ),
+                params![cutoff],
+            )?;
+            Ok(deleted as u64)
+        })
+        .await
+    }
 }
 
 #[async_trait]

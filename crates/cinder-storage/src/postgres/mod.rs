@@ -10,19 +10,40 @@ mod read;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use bytes::{BufMut, BytesMut};
 use cinder_core::Schema;
 use cinder_sql::{Target, TargetSql};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use parking_lot::Mutex;
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::NoTls;
 
-use crate::{Backend, LoadBatch, Rows, StorageError};
+use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
 /// Connections kept open for ingest and queries.
 const POOL_SIZE: usize = 8;
+
+/// The schema changes of Cinder's own tables, in order; each runs once (`{schema}` is the
+/// configured schema). Never edit one that has shipped: add the next.
+const MIGRATIONS: &[&str] = &[
+    // 1: the log position stored with every batch.
+    "CREATE TABLE IF NOT EXISTS {schema}._cinder_position (id int PRIMARY KEY, position bigint NOT NULL)",
+    // 2: the catalog: sources, schemas, tokens, endpoints... as JSON documents.
+    "CREATE TABLE IF NOT EXISTS {schema}._cinder_catalog (
+         kind text NOT NULL,
+         key text NOT NULL,
+         value jsonb NOT NULL,
+         updated_at timestamptz NOT NULL DEFAULT now(),
+         PRIMARY KEY (kind, key)
+     )",
+];
+
+/// Rows deleted per statement by retention, so no delete holds locks for long.
+const RETENTION_BATCH: i64 = 5_000;
 
 /// The PostgreSQL backend.
 #[derive(Clone)]
@@ -31,17 +52,20 @@ pub struct Postgres {
     schema: String,
     /// Tables known to exist, so a batch creates its table once, not on every insert.
     tables: Arc<Mutex<HashSet<String>>>,
+    query_timeout: Duration,
 }
 
 impl Postgres {
-    /// Connects to `url` and makes sure `schema` and the log-position table exist.
-    pub async fn connect(url: &str, schema: &str) -> Result<Self, StorageError> {
+    /// Connects to `url`, creates `schema` if needed and runs the migrations this version has
+    /// not run yet. Queries run read-only and stop after `query_timeout`.
+    pub async fn connect(url: &str, schema: &str, query_timeout: Duration) -> Result<Self, StorageError> {
         let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| StorageError::Internal(format!("invalid Postgres URL: {error}")))?;
         let search_path = quote(schema).replace('\\', "\\\\").replace(' ', "\\ ");
         config.options(format!("-c TimeZone=UTC -c search_path={search_path}"));
         config.application_name("cinder");
+        config.connect_timeout(Duration::from_secs(10));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -51,23 +75,67 @@ impl Postgres {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|error| StorageError::Internal(error.to_string()))?;
         let backend = Self {
             pool,
             schema: schema.to_owned(),
             tables: Arc::default(),
+            query_timeout,
         };
-        let client = backend.client().await?;
+        backend.migrate().await?;
+        Ok(backend)
+    }
+
+    /// Runs the migrations not yet recorded in `_cinder_migrations`, each in its own
+    /// transaction, under a lock so that two servers starting together do not race.
+    async fn migrate(&self) -> Result<(), StorageError> {
+        let mut client = self.client().await?;
+        let schema = quote(&self.schema);
         client
             .batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS {schema};
-                 CREATE TABLE IF NOT EXISTS {schema}._cinder_position (id int PRIMARY KEY, position bigint NOT NULL)",
-                schema = quote(schema)
+                 CREATE TABLE IF NOT EXISTS {schema}._cinder_migrations (
+                     version int PRIMARY KEY,
+                     applied_at timestamptz NOT NULL DEFAULT now()
+                 )"
             ))
             .await
             .map_err(query_error)?;
-        Ok(backend)
+        for (version, sql) in MIGRATIONS.iter().enumerate() {
+            let version = i32::try_from(version + 1).unwrap_or(i32::MAX);
+            let transaction = client.transaction().await.map_err(query_error)?;
+            transaction
+                .execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&self.schema])
+                .await
+                .map_err(query_error)?;
+            let applied = transaction
+                .query_opt(
+                    &format!("SELECT 1 FROM {schema}._cinder_migrations WHERE version = $1"),
+                    &[&version],
+                )
+                .await
+                .map_err(query_error)?
+                .is_some();
+            if !applied {
+                transaction
+                    .batch_execute(&sql.replace("{schema}", &schema))
+                    .await
+                    .map_err(query_error)?;
+                transaction
+                    .execute(
+                        &format!("INSERT INTO {schema}._cinder_migrations (version) VALUES ($1)"),
+                        &[&version],
+                    )
+                    .await
+                    .map_err(query_error)?;
+            }
+            transaction.commit().await.map_err(query_error)?;
+        }
+        Ok(())
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StorageError> {
@@ -82,6 +150,48 @@ impl Postgres {
     }
 }
 
+/// Writes events with binary COPY into `table` (a quoted name).
+async fn copy_events(
+    client: &tokio_postgres::Transaction<'_>,
+    table: &str,
+    events: &[Arc<cinder_core::LogEvent>],
+) -> Result<(), tokio_postgres::Error> {
+    let sink = client
+        .copy_in(&format!(
+            "COPY {table} (id, body, event_message, timestamp) FROM STDIN BINARY"
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::JSONB, Type::TEXT, Type::TIMESTAMP]);
+    tokio::pin!(writer);
+    for event in events {
+        // An event's timestamp was parsed from a valid date, so it is in range.
+        let timestamp = chrono::DateTime::from_timestamp_micros(event.timestamp)
+            .unwrap_or_default()
+            .naive_utc();
+        let body = Jsonb(event);
+        let row: [&(dyn ToSql + Sync); 4] = [&event.id, &body, &event.event_message, &timestamp];
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// An event as `jsonb`, serialised straight into the COPY buffer (no intermediate JSON value).
+#[derive(Debug)]
+struct Jsonb<'a>(&'a cinder_core::LogEvent);
+
+impl ToSql for Jsonb<'_> {
+    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        // jsonb's binary form: a version byte, then the JSON text.
+        out.put_u8(1);
+        serde_json::to_writer(out.writer(), self.0)?;
+        Ok(IsNull::No)
+    }
+
+    accepts!(JSONB);
+    to_sql_checked!();
+}
+
 /// Quotes an identifier.
 pub(crate) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -89,9 +199,71 @@ pub(crate) fn quote(name: &str) -> String {
 
 fn query_error(error: tokio_postgres::Error) -> StorageError {
     match error.as_db_error() {
+        // The server is shutting down or restarting: retry later.
+        Some(db) if db.code().code().starts_with("57P") || db.code().code().starts_with("08") => {
+            StorageError::Unavailable(format!("Postgres: {}", db.message()))
+        }
+        Some(db) if db.code() == &tokio_postgres::error::SqlState::QUERY_CANCELED => {
+            StorageError::Query("the query took too long and was stopped: narrow the time range or add a LIMIT".into())
+        }
         Some(db) => StorageError::Query(db.message().to_owned()),
-        None if error.is_closed() => StorageError::Unavailable(format!("Postgres: {error}")),
-        None => StorageError::Internal(format!("Postgres: {error}")),
+        None => StorageError::Unavailable(format!("Postgres: {error}")),
+    }
+}
+
+#[async_trait]
+impl CatalogStore for Postgres {
+    async fn load(&self) -> Result<Vec<CatalogEntry>, StorageError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT kind, key, value FROM {}._cinder_catalog ORDER BY kind, key",
+                    quote(&self.schema)
+                ),
+                &[],
+            )
+            .await
+            .map_err(query_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| CatalogEntry {
+                kind: row.get(0),
+                key: row.get(1),
+                value: row.get(2),
+            })
+            .collect())
+    }
+
+    async fn put(&self, kind: &str, key: &str, value: &serde_json::Value) -> Result<(), StorageError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO {}._cinder_catalog (kind, key, value) VALUES ($1, $2, $3)
+                     ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, updated_at = now()",
+                    quote(&self.schema)
+                ),
+                &[&kind, &key, value],
+            )
+            .await
+            .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn delete(&self, kind: &str, key: &str) -> Result<(), StorageError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                &format!(
+                    "DELETE FROM {}._cinder_catalog WHERE kind = $1 AND key = $2",
+                    quote(&self.schema)
+                ),
+                &[&kind, &key],
+            )
+            .await
+            .map_err(query_error)?;
+        Ok(())
     }
 }
 
@@ -129,44 +301,41 @@ impl Backend for Postgres {
             }
         }
         let mut client = self.client().await?;
-        let transaction = client.transaction().await.map_err(query_error)?;
+        let mut transaction = client.transaction().await.map_err(query_error)?;
         for table in &batch.tables {
-            let mut ids = Vec::with_capacity(table.events.len());
-            let mut bodies = Vec::with_capacity(table.events.len());
-            let mut messages = Vec::with_capacity(table.events.len());
-            let mut timestamps = Vec::with_capacity(table.events.len());
-            for event in &table.events {
-                ids.push(event.id.as_str());
-                bodies.push(event.to_json());
-                messages.push(event.event_message.as_deref());
-                timestamps.push(
-                    chrono::DateTime::from_timestamp_micros(event.timestamp)
-                        .map(|timestamp| timestamp.naive_utc())
-                        .ok_or_else(|| {
-                            StorageError::Internal(format!("timestamp out of range: {}", event.timestamp))
-                        })?,
-                );
+            // Fast path: binary COPY straight into the table. A duplicate id (sent twice, or
+            // already stored) fails the COPY; then the rows go through a staging table and
+            // move with ON CONFLICT DO NOTHING, so a duplicate never fails the batch.
+            let target = self.table(&table.table);
+            let savepoint = transaction.savepoint("cinder_copy").await.map_err(query_error)?;
+            let copied = copy_events(&savepoint, &target, &table.events).await;
+            match copied {
+                Ok(()) => savepoint.commit().await.map_err(query_error)?,
+                Err(error) if error.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                    savepoint.rollback().await.map_err(query_error)?;
+                    transaction
+                        .batch_execute(
+                            "CREATE TEMP TABLE IF NOT EXISTS _cinder_stage (
+                                 id text, body jsonb, event_message text, timestamp timestamp
+                             ) ON COMMIT DELETE ROWS",
+                        )
+                        .await
+                        .map_err(query_error)?;
+                    copy_events(&transaction, "_cinder_stage", &table.events)
+                        .await
+                        .map_err(query_error)?;
+                    transaction
+                        .batch_execute(&format!(
+                            "INSERT INTO {target} (id, body, event_message, timestamp)
+                             SELECT id, body, event_message, timestamp FROM _cinder_stage
+                             ON CONFLICT (id) DO NOTHING;
+                             TRUNCATE _cinder_stage"
+                        ))
+                        .await
+                        .map_err(query_error)?;
+                }
+                Err(error) => return Err(query_error(error)),
             }
-            // A replayed batch finds its events stored already: the id keeps them once.
-            let statement = transaction
-                .prepare_typed(
-                    &format!(
-                        "INSERT INTO {} (id, body, event_message, timestamp)
-                         SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::timestamp[])
-                         ON CONFLICT (id) DO NOTHING",
-                        self.table(&table.table)
-                    ),
-                    &[
-                        Type::TEXT_ARRAY,
-                        Type::JSONB_ARRAY,
-                        Type::TEXT_ARRAY,
-                        Type::TIMESTAMP_ARRAY,
-                    ],
-                )
-                .await
-                .map_err(query_error)?;
-            let params: [&(dyn ToSql + Sync); 4] = [&ids, &bodies, &messages, &timestamps];
-            transaction.execute(&statement, &params).await.map_err(query_error)?;
         }
         transaction
             .execute(
@@ -198,8 +367,49 @@ impl Backend for Postgres {
     }
 
     async fn query(&self, sql: &TargetSql, params: &[Option<String>]) -> Result<Rows, StorageError> {
+        let mut client = self.client().await?;
+        // Read-only, whatever the SQL says, and never longer than the timeout.
+        let transaction = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(query_error)?;
+        transaction
+            .batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}",
+                self.query_timeout.as_millis().max(1)
+            ))
+            .await
+            .map_err(query_error)?;
+        let rows = read::run(&transaction, &sql.sql, params).await?;
+        transaction.commit().await.map_err(query_error)?;
+        Ok(rows)
+    }
+
+    async fn delete_older_than(&self, table: &str, cutoff: i64) -> Result<u64, StorageError> {
+        let cutoff = chrono::DateTime::from_timestamp_micros(cutoff)
+            .map(|cutoff| cutoff.naive_utc())
+            .ok_or_else(|| StorageError::Internal(format!("cutoff out of range: {cutoff}")))?;
         let client = self.client().await?;
-        read::run(&client, &sql.sql, params).await
+        let statement = format!(
+            "DELETE FROM {table} WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table} WHERE timestamp < $1 LIMIT {RETENTION_BATCH}))",
+            table = self.table(table)
+        );
+        let mut deleted = 0;
+        loop {
+            let count = match client.execute(&statement, &[&cutoff]).await {
+                Ok(count) => count,
+                // A source whose table was never created has nothing to delete.
+                Err(error) if error.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => return Ok(0),
+                Err(error) => return Err(query_error(error)),
+            };
+            deleted += count;
+            if count < RETENTION_BATCH as u64 {
+                return Ok(deleted);
+            }
+            tokio::task::yield_now().await;
+        }
     }
 
     async fn drop_table(&self, table: &str) -> Result<(), StorageError> {

@@ -2,14 +2,19 @@
 
 use std::error::Error;
 
+use deadpool_postgres::GenericClient;
 use serde_json::{Map, Number, Value};
 use tokio_postgres::types::{FromSql, Type};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 use super::query_error;
 use crate::{encode_json_value, Rows, StorageError, MAX_RESULT_ROWS};
 
-pub(crate) async fn run(client: &Client, sql: &str, params: &[Option<String>]) -> Result<Rows, StorageError> {
+pub(crate) async fn run(
+    client: &impl GenericClient,
+    sql: &str,
+    params: &[Option<String>],
+) -> Result<Rows, StorageError> {
     let statement = client.prepare(sql).await.map_err(query_error)?;
     // The translator binds every parameter as text (`$n::text`).
     let values: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params

@@ -1,0 +1,46 @@
+//! Retention: events older than a source's `retention_days` are deleted, on every backend
+//! (Logflare's Postgres backend never deletes, so its tables grow forever).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinder_storage::Backend;
+
+use crate::catalog::Catalog;
+
+/// How often retention runs; the first run waits this long after start-up too.
+const INTERVAL: Duration = Duration::from_secs(15 * 60);
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Deletes expired events of every source now and then, forever.
+pub async fn run(backend: Arc<dyn Backend>, catalog: Arc<Catalog>) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + INTERVAL, INTERVAL);
+    loop {
+        ticker.tick().await;
+        enforce(backend.as_ref(), &catalog, chrono::Utc::now().timestamp_micros()).await;
+    }
+}
+
+/// One pass: for each source with `retention_days`, deletes what is older than that.
+pub async fn enforce(backend: &dyn Backend, catalog: &Catalog, now_micros: i64) -> u64 {
+    let mut total = 0;
+    for source in catalog.sources() {
+        let (name, days) = {
+            let settings = source.source.read();
+            (settings.name.to_string(), settings.retention_days)
+        };
+        let Some(days) = days.filter(|days| *days > 0) else {
+            continue;
+        };
+        let cutoff = now_micros.saturating_sub(i64::from(days) * DAY_MICROS);
+        match backend.delete_older_than(&source.table, cutoff).await {
+            Ok(0) => {}
+            Ok(deleted) => {
+                total += deleted;
+                tracing::info!(source = %name, deleted, days, "retention deleted expired events");
+            }
+            Err(error) => tracing::warn!(source = %name, %error, "retention failed; retrying at the next pass"),
+        }
+    }
+    total
+}
