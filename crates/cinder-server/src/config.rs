@@ -122,6 +122,25 @@ pub struct Config {
         default_value_t = 60
     )]
     pub query_timeout_seconds: u64,
+    /// Host of a PostgreSQL database for the catalog (Logflare's metadata database). Unset:
+    /// the catalog lives beside the events.
+    #[arg(long, env = "DB_HOSTNAME", value_name = "DB_HOSTNAME")]
+    pub db_hostname: Option<String>,
+    /// Port of the catalog database.
+    #[arg(long, env = "DB_PORT", value_name = "DB_PORT", default_value_t = 5432)]
+    pub db_port: u16,
+    /// Name of the catalog database.
+    #[arg(long, env = "DB_DATABASE", value_name = "DB_DATABASE", default_value = "logflare")]
+    pub db_database: String,
+    /// User of the catalog database.
+    #[arg(long, env = "DB_USERNAME", value_name = "DB_USERNAME", default_value = "postgres")]
+    pub db_username: String,
+    /// Password of the catalog database.
+    #[arg(long, env = "DB_PASSWORD", value_name = "DB_PASSWORD", hide_env_values = true)]
+    pub db_password: Option<String>,
+    /// Schema of the catalog's tables.
+    #[arg(long, env = "DB_SCHEMA", value_name = "DB_SCHEMA", default_value = "public")]
+    pub db_schema: String,
 }
 
 impl Config {
@@ -131,6 +150,21 @@ impl Config {
             .as_deref()
             .or(self.api_key.as_deref())
             .filter(|token| !token.is_empty())
+    }
+
+    /// The catalog database named by the `DB_*` variables, if `DB_HOSTNAME` is set.
+    pub fn catalog_database(&self) -> Option<tokio_postgres::Config> {
+        let host = self.db_hostname.as_deref().filter(|host| !host.is_empty())?;
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host(host)
+            .port(self.db_port)
+            .dbname(&self.db_database)
+            .user(&self.db_username);
+        if let Some(password) = &self.db_password {
+            config.password(password);
+        }
+        Some(config)
     }
 
     /// Returns a configuration for tests: port 0, the given data directory, defaults otherwise.

@@ -75,6 +75,17 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
             (Arc::new(embedded.clone()), Arc::new(embedded))
         }
     };
+    let store = match config.catalog_database() {
+        Some(database) => {
+            let timeout = Duration::from_secs(config.query_timeout_seconds);
+            let postgres = Postgres::connect_with(database, &config.db_schema, timeout)
+                .await
+                .context("cannot connect to the catalog database (DB_HOSTNAME, DB_PORT, DB_DATABASE, ...)")?;
+            tracing::info!(schema = %config.db_schema, "the catalog is stored in the DB_* PostgreSQL database");
+            Arc::new(postgres) as Arc<dyn CatalogStore>
+        }
+        None => store,
+    };
     let catalog = Arc::new(Catalog::load(store).await.context("cannot load the catalog")?);
     set_up_tokens(&config, &catalog).await?;
     // A schema is saved before the rows that need its columns; make sure every table has them.

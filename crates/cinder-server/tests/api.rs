@@ -789,7 +789,14 @@ async fn postgres_backend_keeps_the_catalog_and_every_acknowledged_event_through
     let (_, address) = test_postgres();
     let proxy = Proxy::start(address).await;
     let url = format!("postgres://postgres@127.0.0.1:{}/postgres", proxy.port);
-    let unique = format!("{}_{}", std::process::id(), proxy.port);
+    let unique = format!(
+        "{}_{}",
+        proxy.port,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
     let schema = format!("cinder_api_{unique}");
     let dir = std::env::temp_dir().join(format!("cinder-api-pg-{unique}"));
     let env = [
@@ -846,4 +853,41 @@ async fn postgres_backend_keeps_the_catalog_and_every_acknowledged_event_through
     let rows = server.query("select n from `pg.logs` where id = 'r5-3'").await;
     assert_eq!(rows, json!([{"n": 5}]));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn the_db_variables_put_the_catalog_in_postgres() {
+    let (_, address) = test_postgres();
+    let (host, port) = address.split_once(':').expect("host:port");
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let schema = format!("cinder_catalog_{unique}");
+    let env = [
+        ("DB_HOSTNAME", host),
+        ("DB_PORT", port),
+        ("DB_DATABASE", "postgres"),
+        ("DB_USERNAME", "postgres"),
+        ("DB_SCHEMA", schema.as_str()),
+    ];
+    let first = std::env::temp_dir().join(format!("cinder-api-db-a-{unique}"));
+    let mut server = Server::start_with(&first, &env).await;
+    let created = server.create_source("kept.in.postgres").await;
+    server.kill();
+    // A new data directory: only the catalog database remembers the source.
+    let second = std::env::temp_dir().join(format!("cinder-api-db-b-{unique}"));
+    let server = Server::start_with(&second, &env).await;
+    let listed = server.get_json("/api/sources").await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["kept.in.postgres"]);
+    assert_eq!(listed[0]["token"], created["token"]);
+    std::fs::remove_dir_all(&first).ok();
+    std::fs::remove_dir_all(&second).ok();
 }

@@ -59,9 +59,18 @@ impl Postgres {
     /// Connects to `url`, creates `schema` if needed and runs the migrations this version has
     /// not run yet. Queries run read-only and stop after `query_timeout`.
     pub async fn connect(url: &str, schema: &str, query_timeout: Duration) -> Result<Self, StorageError> {
-        let mut config: tokio_postgres::Config = url
+        let config: tokio_postgres::Config = url
             .parse()
             .map_err(|error| StorageError::Internal(format!("invalid Postgres URL: {error}")))?;
+        Self::connect_with(config, schema, query_timeout).await
+    }
+
+    /// Like [`Postgres::connect`], from connection settings.
+    pub async fn connect_with(
+        mut config: tokio_postgres::Config,
+        schema: &str,
+        query_timeout: Duration,
+    ) -> Result<Self, StorageError> {
         let search_path = quote(schema).replace('\\', "\\\\").replace(' ', "\\ ");
         config.options(format!("-c TimeZone=UTC -c search_path={search_path}"));
         config.application_name("cinder");
