@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure a PostgreSQL server for the tests is running and prints its URL.
+# `scripts/postgres.sh stop` stops it (tests use it to restart the server mid-ingest).
 #
 # Installs PostgreSQL from the distribution's packages when it is missing, then starts a
 # private cluster (trust auth, 127.0.0.1 only) in $CINDER_PG_DIR. Idempotent: a cluster that
@@ -34,6 +35,11 @@ run() {
         "$@"
     fi
 }
+
+if [ "${1:-}" = stop ]; then
+    run "$bin/pg_ctl" -D "$dir" -m fast -w stop >&2
+    exit 0
+fi
 
 if [ ! -f "$dir/PG_VERSION" ]; then
     mkdir -p "$dir"

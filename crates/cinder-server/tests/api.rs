@@ -891,3 +891,79 @@ async fn the_db_variables_put_the_catalog_in_postgres() {
     std::fs::remove_dir_all(&first).ok();
     std::fs::remove_dir_all(&second).ok();
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn postgres_restarted_mid_ingest_loses_nothing_acknowledged() {
+    test_postgres(); // installed and on the PATH of scripts/postgres.sh
+                     // A cluster of its own, so restarting it disturbs no other test.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/postgres.sh");
+    let cluster = std::env::temp_dir().join(format!("cinder-pg-restart-{}", std::process::id()));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let postgres = |argument: Option<&str>| {
+        let output = Command::new(&script)
+            .args(argument)
+            .env("CINDER_PG_DIR", &cluster)
+            .env("CINDER_PG_PORT", &port)
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    };
+    let url = postgres(None);
+    let dir = std::env::temp_dir().join(format!("cinder-api-pg-restart-{}", std::process::id()));
+    let env = [
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", "_analytics"),
+    ];
+    let server = Server::start_with(&dir, &env).await;
+    server.create_source("restarted").await;
+    let mut acknowledged = 0u64;
+    let mut after_restart = 0u64;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut round = 0;
+    // Until ten batches are acknowledged after the restart (the loader retries with backoff).
+    while after_restart < 200 && Instant::now() < deadline {
+        if round == 20 {
+            postgres(Some("stop"));
+        }
+        if round == 40 {
+            postgres(None);
+        }
+        let batch: Vec<Value> = (0..20)
+            .map(|index| json!({"id": format!("{round}-{index}"), "message": "m"}))
+            .collect();
+        let status = server
+            .client
+            .post(server.url("/api/logs?source_name=restarted"))
+            .header("x-api-key", PUBLIC)
+            .json(&json!({ "batch": batch }))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        match status {
+            StatusCode::OK => {
+                acknowledged += 20;
+                if round >= 40 {
+                    after_restart += 20;
+                }
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {}
+            other => panic!("unexpected status {other}"),
+        }
+        round += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(after_restart >= 200, "ingest did not resume after the restart");
+    assert_eq!(server.wait_for_count("restarted", acknowledged).await, acknowledged);
+    drop(server);
+    postgres(Some("stop"));
+    std::fs::remove_dir_all(&cluster).ok();
+    std::fs::remove_dir_all(&dir).ok();
+}

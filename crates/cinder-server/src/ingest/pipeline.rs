@@ -164,7 +164,7 @@ impl Pipeline {
                     if matches!(error, cinder_storage::StorageError::Unavailable(_)) {
                         self.backend_down.store(true, Ordering::Release);
                     }
-                    let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
+                    let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(5)));
                     tracing::error!(%error, retry_in = ?backoff, "storing events failed; they stay queued");
                     {
                         let mut queue = self.queue.lock();
