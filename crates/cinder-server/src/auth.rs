@@ -119,6 +119,12 @@ impl Principal {
             || matches!(self, Principal::Token(token) if token.scopes.is_empty())
     }
 
+    /// May call the endpoint with this id.
+    pub fn can_query(&self, endpoint_id: i64) -> bool {
+        matches!(self, Principal::LegacyKey)
+            || self.has(|scope| matches!(scope, Scope::Query) || *scope == Scope::QueryEndpoint(endpoint_id))
+    }
+
     /// May use the management API (and `/api/query`).
     pub fn can_manage(&self) -> bool {
         self.has(|_| false)
@@ -212,5 +218,10 @@ mod tests {
         assert!(!principal(&[Scope::IngestSource(2)]).can_ingest(3));
         assert!(principal(&[Scope::Private]).can_ingest(1) && principal(&[Scope::Private]).can_manage());
         assert!(Principal::LegacyKey.can_ingest(1) && !Principal::LegacyKey.can_manage());
+        assert!(principal(&[Scope::Query]).can_query(4) && !principal(&[Scope::Public]).can_query(4));
+        assert!(
+            principal(&[Scope::QueryEndpoint(4)]).can_query(4) && !principal(&[Scope::QueryEndpoint(4)]).can_query(5)
+        );
+        assert!(principal(&[Scope::Private]).can_query(4) && Principal::LegacyKey.can_query(4));
     }
 }

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Scope;
+use crate::endpoints::Endpoint;
 
 /// The id of the single default user.
 pub const DEFAULT_USER_ID: i64 = 1;
@@ -146,6 +147,7 @@ struct Data {
     tokens: HashMap<String, AccessToken>,
     sources: HashMap<Uuid, Arc<SourceHandle>>,
     names: HashMap<String, Uuid>,
+    endpoints: HashMap<Uuid, Arc<Endpoint>>,
     next_id: i64,
 }
 
@@ -171,6 +173,7 @@ pub struct Catalog {
 const KIND_SOURCE: &str = "source";
 const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
+const KIND_ENDPOINT: &str = "endpoint";
 
 fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
     serde_json::from_value(value)
@@ -200,6 +203,11 @@ impl Catalog {
                     let token: AccessToken = decode(entry.value, "token")?;
                     data.next_id = data.next_id.max(token.id + 1);
                     data.tokens.insert(token.hash.clone(), token);
+                }
+                KIND_ENDPOINT => {
+                    let endpoint: Endpoint = decode(entry.value, "endpoint")?;
+                    data.next_id = data.next_id.max(endpoint.id + 1);
+                    data.endpoints.insert(endpoint.token, Arc::new(endpoint));
                 }
                 _ => {}
             }
@@ -346,6 +354,79 @@ impl Catalog {
         data.sources.remove(token);
         data.names.remove(handle.source.read().name.as_str());
         Ok(Some(handle))
+    }
+
+    /// The sources as the translator sees them, by name.
+    pub fn translator_sources(&self) -> cinder_sql::Sources {
+        self.data
+            .read()
+            .sources
+            .values()
+            .map(|handle| {
+                let name = handle.source.read().name.as_str().to_owned();
+                let table = cinder_sql::SourceTable {
+                    table: handle.table.clone(),
+                    schema: handle.schema(),
+                };
+                (name, table)
+            })
+            .collect()
+    }
+
+    /// Returns every endpoint, by name.
+    pub fn endpoints(&self) -> Vec<Arc<Endpoint>> {
+        let mut endpoints: Vec<_> = self.data.read().endpoints.values().cloned().collect();
+        endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+        endpoints
+    }
+
+    /// Returns an endpoint by token.
+    pub fn endpoint(&self, token: &Uuid) -> Option<Arc<Endpoint>> {
+        self.data.read().endpoints.get(token).cloned()
+    }
+
+    /// Returns an endpoint by name.
+    pub fn endpoint_by_name(&self, name: &str) -> Option<Arc<Endpoint>> {
+        self.data
+            .read()
+            .endpoints
+            .values()
+            .find(|endpoint| endpoint.name == name)
+            .cloned()
+    }
+
+    /// Stores an endpoint built by `build` (given the next free id, used only when the
+    /// endpoint is new), creating it or replacing the one with its token. Names are unique.
+    pub async fn put_endpoint(&self, build: impl FnOnce(i64) -> Endpoint) -> Result<Arc<Endpoint>, CatalogError> {
+        let _write = self.write.lock().await;
+        let id = self.data.read().next_id;
+        let endpoint = Arc::new(build(id));
+        let taken = self
+            .data
+            .read()
+            .endpoints
+            .values()
+            .any(|other| other.name == endpoint.name && other.token != endpoint.token);
+        if taken {
+            return Err(CatalogError::NameTaken);
+        }
+        self.store
+            .put(KIND_ENDPOINT, &endpoint.token.to_string(), &encode(&*endpoint))
+            .await?;
+        let mut data = self.data.write();
+        data.next_id = data.next_id.max(endpoint.id + 1);
+        data.endpoints.insert(endpoint.token, endpoint.clone());
+        Ok(endpoint)
+    }
+
+    /// Deletes an endpoint.
+    pub async fn delete_endpoint(&self, token: &Uuid) -> Result<Option<Arc<Endpoint>>, StorageError> {
+        let _write = self.write.lock().await;
+        if self.endpoint(token).is_none() {
+            return Ok(None);
+        }
+        self.store.delete(KIND_ENDPOINT, &token.to_string()).await?;
+        Ok(self.data.write().endpoints.remove(token))
     }
 
     /// Persists a source's schema.

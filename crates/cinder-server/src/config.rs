@@ -122,6 +122,14 @@ pub struct Config {
         default_value_t = 60
     )]
     pub query_timeout_seconds: u64,
+    /// How much memory cached endpoint results may take, in MiB.
+    #[arg(
+        long,
+        env = "CINDER_ENDPOINT_CACHE_MB",
+        value_name = "CINDER_ENDPOINT_CACHE_MB",
+        default_value_t = 64
+    )]
+    pub endpoint_cache_mb: usize,
     /// Host of a PostgreSQL database for the catalog (Logflare's metadata database). Unset:
     /// the catalog lives beside the events.
     #[arg(long, env = "DB_HOSTNAME", value_name = "DB_HOSTNAME")]
@@ -205,6 +213,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_EMBEDDED_MEMORY_LIMIT",
     "CINDER_MAX_PENDING_EVENTS",
     "CINDER_QUERY_TIMEOUT_SECONDS",
+    "CINDER_ENDPOINT_CACHE_MB",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_PG_DIR",
@@ -220,7 +229,7 @@ pub fn reject_unknown_cinder_vars() -> anyhow::Result<()> {
         if name.starts_with("CINDER_") && !CINDER_VARS.contains(&name) {
             anyhow::bail!(
                 "unknown environment variable `{name}`; Cinder reads {}",
-                CINDER_VARS[..4].join(", ")
+                CINDER_VARS[..5].join(", ")
             );
         }
     }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod endpoints;
 pub mod error;
 mod http;
 pub mod ingest;
@@ -29,6 +30,7 @@ pub use http::router;
 use crate::auth::Scope;
 use crate::catalog::Catalog;
 use crate::config::{Config, LogLevel};
+use crate::endpoints::Endpoints;
 use crate::ingest::pipeline::Pipeline;
 use crate::state::AppState;
 use crate::wal::Wal;
@@ -108,7 +110,15 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }
     tokio::spawn(pipeline.clone().run_loader(backend.clone(), catalog.clone()));
     tokio::spawn(retention::run(backend.clone(), catalog.clone()));
+    let endpoints = Arc::new(Endpoints::new(
+        catalog.clone(),
+        backend.clone(),
+        config.endpoint_cache_mb.saturating_mul(1 << 20),
+        Duration::from_secs(config.query_timeout_seconds),
+    ));
+    tokio::spawn(endpoints.clone().run_requery());
     Ok(AppState {
+        endpoints,
         config: Arc::new(config),
         catalog,
         pipeline,

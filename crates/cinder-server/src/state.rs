@@ -7,6 +7,7 @@ use cinder_storage::Backend;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::endpoints::Endpoints;
 use crate::ingest::pipeline::Pipeline;
 
 /// Shared state, cloned into each handler.
@@ -20,6 +21,8 @@ pub struct AppState {
     pub pipeline: Arc<Pipeline>,
     /// Where events are stored and queried.
     pub backend: Arc<dyn Backend>,
+    /// Saved queries and their cached results.
+    pub endpoints: Arc<Endpoints>,
     /// True once start-up is complete and until shutdown begins.
     pub ready: Arc<AtomicBool>,
 }

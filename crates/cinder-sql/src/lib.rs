@@ -14,6 +14,7 @@
 mod calls;
 mod error;
 mod functions;
+pub mod inspect;
 pub mod lql;
 mod parse;
 mod rewrite;
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use cinder_core::Schema;
+pub use sqlparser::ast::Query;
 
 pub use error::TranslateError;
 pub use parse::parse;
@@ -59,18 +61,49 @@ pub fn translate_sandboxed(
     translate_query(endpoint.combine(consumer)?, target, sources)
 }
 
-fn translate_query(
-    mut query: sqlparser::ast::Query,
+/// Translates an already parsed query (an endpoint's, kept parsed between calls, or a
+/// [`Sandbox::combine`]d one), returning at most `max_rows` rows when given (see
+/// [`inspect::cap_rows`]).
+pub fn translate_parsed(
+    mut query: Query,
     target: Target,
     sources: &Sources,
+    max_rows: Option<u64>,
 ) -> Result<TargetSql, TranslateError> {
+    if let Some(max) = max_rows {
+        inspect::cap_rows(&mut query, max);
+    }
+    translate_query(query, target, sources)
+}
+
+fn translate_query(mut query: Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
     sandbox::prune_ctes(&mut query);
     let params = rewrite::rewrite(&mut query, target, sources)?;
+    requote(&mut query, target);
     Ok(TargetSql {
         sql: query.to_string(),
         params,
     })
+}
+
+/// Writes every quoted identifier left as BigQuery quotes it (`` `name` ``: CTEs and their
+/// columns, aliases) with the target's quote.
+fn requote(query: &mut Query, target: Target) {
+    struct Requote(char);
+    impl sqlparser::ast::VisitorMut for Requote {
+        type Break = ();
+        fn pre_visit_ident(&mut self, ident: &mut sqlparser::ast::Ident) -> std::ops::ControlFlow<()> {
+            if ident.quote_style == Some('`') {
+                ident.quote_style = Some(self.0);
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    let quote = target.identifier_quote();
+    if quote != '`' {
+        let _ = sqlparser::ast::VisitMut::visit(query, &mut Requote(quote));
+    }
 }
 
 #[cfg(test)]
@@ -152,6 +185,12 @@ pub(crate) mod tests {
             out.sql,
             r#"WITH a AS (SELECT "logs"."id" AS "id", "logs"."metadata.status" AS s FROM "log_events_0" AS "logs") SELECT s AS "s" FROM a WHERE s IN (SELECT "logs"."metadata.status" AS "status" FROM "log_events_0" AS "logs")"#
         );
+    }
+
+    #[test]
+    fn backticked_ctes_columns_and_aliases_take_the_targets_quote() {
+        let out = embedded("with `a` as (select id as `x` from logs) select `a`.`x` as `y` from `a`").unwrap();
+        assert!(!out.sql.contains('`'), "{}", out.sql);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Query, SetExpr, TableFactor, Visit, Visitor, With};
+use sqlparser::ast::{Ident, ObjectName, Query, TableAlias, TableFactor, Visit, Visitor, VisitorMut, With};
 
 use crate::error::TranslateError;
 use crate::parse::parse;
@@ -25,7 +25,12 @@ pub struct Sandbox {
 impl Sandbox {
     /// Parses an endpoint query; it must have CTEs for callers to read.
     pub fn new(endpoint: &str) -> Result<Self, TranslateError> {
-        let Some(with) = parse(endpoint)?.with else {
+        Self::from_query(parse(endpoint)?)
+    }
+
+    /// Takes an endpoint query already parsed (and expanded).
+    pub fn from_query(endpoint: Query) -> Result<Self, TranslateError> {
+        let Some(with) = endpoint.with else {
             return Err(TranslateError::Sandbox(
                 "the endpoint query has no CTEs for a sandboxed query to read".into(),
             ));
@@ -49,21 +54,57 @@ impl Sandbox {
             )),
             other => other,
         })?;
-        let with = used_ctes(self.with.clone(), &consumer);
-        Ok(if consumer.with.is_some() {
-            let mut outer = consumer.clone();
-            outer.with = Some(with);
-            outer.body = Box::new(SetExpr::Query(Box::new(consumer)));
-            outer.order_by = None;
-            outer.limit_clause = None;
-            outer.fetch = None;
-            outer
-        } else {
-            Query {
-                with: Some(with),
-                ..consumer
+        let mut consumer = consumer;
+        let mut with = self.with.clone();
+        // The caller's CTEs follow the endpoint's in one WITH (every engine reads that; not all
+        // read a parenthesised WITH). A caller CTE named like an endpoint CTE shadows it for
+        // the caller, so the endpoint's is renamed where the endpoint's CTEs read it.
+        let own = consumer.with.take();
+        if let Some(own) = &own {
+            for cte in &own.cte_tables {
+                let name = cte.alias.name.value.clone();
+                if self.names.contains(&name) {
+                    rename_cte(&mut with, &name, &format!("__endpoint_{name}"));
+                }
             }
-        })
+        }
+        let mut with = used_ctes(with, &consumer, own.as_ref());
+        if let Some(own) = own {
+            with.recursive |= own.recursive;
+            with.cte_tables.extend(own.cte_tables);
+        }
+        consumer.with = (!with.cte_tables.is_empty()).then_some(with);
+        Ok(consumer)
+    }
+}
+
+/// Renames the CTE `from` of `with` to `to`, and every reference to it in `with`'s CTEs.
+fn rename_cte(with: &mut With, from: &str, to: &str) {
+    struct Rename<'a>(&'a str, &'a str);
+    impl VisitorMut for Rename<'_> {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+            if let TableFactor::Table { name, alias, .. } = factor {
+                if crate::validate::object_name_text(name) == self.0 {
+                    if alias.is_none() {
+                        *alias = Some(TableAlias {
+                            explicit: true,
+                            name: Ident::new(self.0),
+                            columns: Vec::new(),
+                            at: None,
+                        });
+                    }
+                    *name = ObjectName::from(vec![Ident::new(self.1)]);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    for cte in &mut with.cte_tables {
+        if cte.alias.name.value == from {
+            cte.alias.name = Ident::new(to);
+        }
+        let _ = sqlparser::ast::VisitMut::visit(&mut *cte.query, &mut Rename(from, to));
     }
 }
 
@@ -81,14 +122,18 @@ pub(crate) fn prune_ctes(query: &mut Query) {
             query.with = Some(with);
             return;
         }
-        let with = used_ctes(with, query);
+        let with = used_ctes(with, query, None);
         query.with = (!with.cte_tables.is_empty()).then_some(with);
     }
 }
 
-/// Keeps the CTEs of `with` that `consumer` reads, directly or through other CTEs.
-fn used_ctes(mut with: With, consumer: &Query) -> With {
+/// Keeps the CTEs of `with` that `consumer` (and its own CTEs, `own`) read, directly or
+/// through other CTEs.
+fn used_ctes(mut with: With, consumer: &Query, own: Option<&With>) -> With {
     let mut used = table_names(consumer);
+    for cte in own.iter().flat_map(|own| &own.cte_tables) {
+        used.extend(table_names(&cte.query));
+    }
     // A CTE may read the ones before it: walk back from the last.
     for cte in with.cte_tables.iter().rev() {
         if used.contains(&cte.alias.name.value) {
@@ -159,7 +204,15 @@ mod tests {
                 "with cte1 as (select 'val' as a) select a from cte1",
                 "with cte2 as (select 'val' as b) select a, b from cte1, cte2"
             ),
-            "WITH cte1 AS (SELECT 'val' AS a) (WITH cte2 AS (SELECT 'val' AS b) SELECT a, b FROM cte1, cte2)"
+            "WITH cte1 AS (SELECT 'val' AS a), cte2 AS (SELECT 'val' AS b) SELECT a, b FROM cte1, cte2"
+        );
+        // A caller CTE of the same name shadows the endpoint's, which its other CTEs still read.
+        assert_eq!(
+            combined(
+                "with a as (select 1 as x), b as (select x from a) select x from b",
+                "with a as (select x + 1 as x from b) select x from a"
+            ),
+            "WITH __endpoint_a AS (SELECT 1 AS x), b AS (SELECT x FROM __endpoint_a AS a), a AS (SELECT x + 1 AS x FROM b) SELECT x FROM a"
         );
     }
 

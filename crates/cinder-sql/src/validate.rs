@@ -34,6 +34,13 @@ fn collect_cte_names(query: &Query, names: &mut HashSet<String>) {
     let _ = query.visit(&mut CteNames(names));
 }
 
+/// The names of every CTE defined anywhere in `query`.
+pub(crate) fn cte_names(query: &Query) -> HashSet<String> {
+    let mut names = HashSet::new();
+    collect_cte_names(query, &mut names);
+    names
+}
+
 struct CteNames<'a>(&'a mut HashSet<String>);
 
 impl Visitor for CteNames<'_> {

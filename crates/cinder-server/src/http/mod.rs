@@ -1,6 +1,7 @@
 //! Routing: which handler serves which path. Handlers parse the request, call the domain
 //! code and map the result; nothing else lives here.
 
+mod endpoints;
 mod health;
 mod ingest;
 mod query;
@@ -9,6 +10,10 @@ mod sources;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
 
 use crate::ingest::decode::MAX_BODY_BYTES;
 use crate::ingest::shapes::Shape;
@@ -29,7 +34,28 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/sources/{token}/schema", get(sources::schema))
         .route("/api/sources/{token}/recent", get(sources::recent))
-        .route("/api/query", get(query::query));
+        .route("/api/query", get(query::query))
+        .route("/api/query/parse", get(endpoints::parse))
+        .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
+        .route(
+            "/api/endpoints/{token}",
+            get(endpoints::show)
+                .put(endpoints::replace)
+                .patch(endpoints::patch)
+                .delete(endpoints::delete),
+        );
+    for path in [
+        "/api/endpoints/query/{token_or_name}",
+        "/endpoints/query/{token_or_name}",
+        "/api/endpoints/query/name/{token_or_name}",
+    ] {
+        router = router.route(
+            path,
+            get(endpoints::query)
+                .post(endpoints::query)
+                .options(endpoints::preflight),
+        );
+    }
 
     for prefix in ["/logs", "/api/logs", "/api/events"] {
         let shapes = [
@@ -59,4 +85,16 @@ pub fn router(state: AppState) -> Router {
     }
     // Compressed bodies are limited here; decompressed ones in `decode`.
     router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(state)
+}
+
+/// Reads a management request's body: a JSON object, or nothing.
+fn parse_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    if body.is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
+        Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
+    }
 }

@@ -4,29 +4,12 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use cinder_sql::{translate, SourceTable, Sources};
+use cinder_sql::translate;
 use serde_json::{json, Value};
 
 use crate::auth::Manager;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// Returns the caller's sources for the translator.
-pub fn translator_sources(state: &AppState) -> Sources {
-    state
-        .catalog
-        .sources()
-        .into_iter()
-        .map(|handle| {
-            let name = handle.source.read().name.as_str().to_owned();
-            let table = SourceTable {
-                table: handle.table.clone(),
-                schema: handle.schema(),
-            };
-            (name, table)
-        })
-        .collect()
-}
 
 /// Runs `sql=` (or `bq_sql=`) and answers `{"result": [...]}`.
 pub async fn query(
@@ -50,7 +33,7 @@ pub async fn query(
             ))
         }
     };
-    let translated = translate(sql, state.backend.target(), &translator_sources(&state))
+    let translated = translate(sql, state.backend.target(), &state.catalog.translator_sources())
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     let values: Vec<Option<String>> = translated.params.iter().map(|name| params.get(name).cloned()).collect();
     let rows = state.backend.query(&translated, &values).await?;

@@ -18,6 +18,8 @@ use crate::catalog::{CatalogError, SourceHandle};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+use super::parse_body;
+
 fn find(state: &AppState, token: &str) -> Result<Arc<SourceHandle>, ApiError> {
     let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
     state.catalog.source(&token).ok_or(ApiError::NotFound)
@@ -85,17 +87,6 @@ fn render(handle: &SourceHandle) -> Value {
         "inserted_at": source.inserted_at,
         "updated_at": source.updated_at,
     })
-}
-
-fn parse_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    if body.is_empty() {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
-        Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
-    }
 }
 
 /// Applies writable fields from request params to a source, collecting field errors.

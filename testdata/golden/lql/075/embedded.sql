@@ -1,7 +1,7 @@
 SELECT
   "logs"."timestamp" AS "timestamp",
-  "logs"."event_message" AS `event_message`,
-  "logs"."metadata.user_id" AS `metadata_user_id`
+  "logs"."event_message" AS "event_message",
+  "logs"."metadata.user_id" AS "metadata_user_id"
 FROM
   "log_events_0" AS "logs" ORDER BY "logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: 

@@ -7,5 +7,5 @@ WITH a AS (
 SELECT
   'test' AS "f0_"
 FROM
-  `a`
+  "a"
 -- params: 

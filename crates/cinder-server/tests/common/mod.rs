@@ -1,0 +1,163 @@
+//! The test harness shared by the integration tests: the real `cinder` binary on a free
+//! port, with helpers for the calls every test makes.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+pub const PRIVATE: &str = "test-private-token";
+pub const PUBLIC: &str = "test-public-token";
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    pub client: Client,
+}
+
+impl Server {
+    pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[]).await
+    }
+
+    /// Starts the binary with extra environment variables.
+    pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(env!("CARGO_BIN_EXE_cinder"))
+            .envs(env.iter().copied())
+            .env("PHX_HTTP_PORT", port.to_string())
+            .env("CINDER_DATA_DIR", data_dir)
+            .env("LOGFLARE_PRIVATE_ACCESS_TOKEN", PRIVATE)
+            .env("LOGFLARE_PUBLIC_ACCESS_TOKEN", PUBLIC)
+            .env("LOGFLARE_LOG_LEVEL", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the cinder binary starts");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            data_dir: data_dir.to_owned(),
+            client: Client::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(response) = server.client.get(server.url("/health")).send().await {
+                if response.status() == StatusCode::OK {
+                    return server;
+                }
+            }
+            assert!(Instant::now() < deadline, "cinder did not become healthy");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    pub async fn create_source(&self, name: &str) -> Value {
+        let response = self
+            .client
+            .post(self.url("/api/sources"))
+            .bearer_auth(PRIVATE)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn query(&self, sql: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url("/api/query"))
+            .header("x-api-key", PRIVATE)
+            .query(&[("sql", sql)])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{sql}: {body}");
+        body["result"].clone()
+    }
+
+    /// Waits until `count(*)` over a source reaches `expected` (the loader stores within ~1 s).
+    pub async fn wait_for_count(&self, source: &str, expected: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let rows = self.query(&format!("select count(*) as n from `{source}`")).await;
+            let count = rows[0]["n"].as_u64().unwrap();
+            if count >= expected || Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// GETs a management route with the private token and returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(PRIVATE)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("x-api-key", PUBLIC)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cinder-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The URL of the test PostgreSQL server, as `host:port` and as a URL through `port`.
+pub fn test_postgres() -> (String, String) {
+    let url = std::env::var("CINDER_TEST_DATABASE_URL")
+        .expect("CINDER_TEST_DATABASE_URL is not set: run scripts/test.sh, which starts PostgreSQL");
+    let address = url
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a postgres://user@host:port/db URL")
+        .to_owned();
+    (url, address)
+}
