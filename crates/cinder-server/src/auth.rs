@@ -88,40 +88,54 @@ impl<'de> Deserialize<'de> for Scope {
     }
 }
 
-/// Who a request acts for.
+/// Who a request acts for: an access token, the user's legacy api key, or both (Logflare makes
+/// `LOGFLARE_PUBLIC_ACCESS_TOKEN` a `public` access token *and* the legacy key; a request whose
+/// token scopes do not allow it falls back to the legacy key, outside the management API).
 #[derive(Debug, Clone)]
-pub enum Principal {
-    /// An access token.
-    Token(AccessToken),
-    /// The user's legacy api key: full access to the user's sources, no management API.
-    LegacyKey,
+pub struct Principal {
+    token: Option<AccessToken>,
+    legacy_key: bool,
 }
 
 impl Principal {
-    fn has(&self, wanted: impl Fn(&Scope) -> bool) -> bool {
-        match self {
-            Principal::Token(token) => token
-                .scopes
-                .iter()
-                .any(|scope| *scope == Scope::Private || wanted(scope)),
-            Principal::LegacyKey => false,
+    /// An access token.
+    pub fn token(token: AccessToken) -> Self {
+        Self {
+            token: Some(token),
+            legacy_key: false,
         }
+    }
+
+    /// The user's legacy api key: full access to the user's sources and endpoints, no
+    /// management API.
+    pub fn legacy_key() -> Self {
+        Self {
+            token: None,
+            legacy_key: true,
+        }
+    }
+
+    fn has(&self, wanted: impl Fn(&Scope) -> bool) -> bool {
+        self.token
+            .iter()
+            .flat_map(|token| &token.scopes)
+            .any(|scope| *scope == Scope::Private || wanted(scope))
     }
 
     /// May ingest into the source with this id.
     pub fn can_ingest(&self, source_id: i64) -> bool {
-        matches!(self, Principal::LegacyKey)
+        self.legacy_key
             || self.has(|scope| {
                 matches!(scope, Scope::Public | Scope::Ingest)
                     || *scope == Scope::IngestSource(source_id)
                     || *scope == Scope::IngestCollection(source_id)
             })
-            || matches!(self, Principal::Token(token) if token.scopes.is_empty())
+            || self.token.as_ref().is_some_and(|token| token.scopes.is_empty())
     }
 
     /// May call the endpoint with this id.
     pub fn can_query(&self, endpoint_id: i64) -> bool {
-        matches!(self, Principal::LegacyKey)
+        self.legacy_key
             || self.has(|scope| matches!(scope, Scope::Query) || *scope == Scope::QueryEndpoint(endpoint_id))
     }
 
@@ -149,10 +163,14 @@ pub fn presented_token<'a>(headers: &'a HeaderMap, api_key_param: Option<&'a str
 /// Resolves a presented token to a principal.
 pub fn authenticate(state: &AppState, token: Option<&str>) -> Option<Principal> {
     let token = token?;
-    if let Some(record) = state.catalog.token(token) {
-        return Some(Principal::Token(record));
+    let legacy_key = state.config.public_token() == Some(token);
+    match state.catalog.token(token) {
+        Some(record) => Some(Principal {
+            token: Some(record),
+            legacy_key,
+        }),
+        None => legacy_key.then(Principal::legacy_key),
     }
-    (state.config.public_token() == Some(token)).then_some(Principal::LegacyKey)
 }
 
 /// An extractor that admits only callers with the management scope (`private`), by any of
@@ -183,7 +201,7 @@ mod tests {
     use super::*;
 
     fn principal(scopes: &[Scope]) -> Principal {
-        Principal::Token(AccessToken {
+        Principal::token(AccessToken {
             id: 1,
             hash: String::new(),
             token: None,
@@ -217,11 +235,11 @@ mod tests {
         assert!(principal(&[Scope::IngestSource(2)]).can_ingest(2));
         assert!(!principal(&[Scope::IngestSource(2)]).can_ingest(3));
         assert!(principal(&[Scope::Private]).can_ingest(1) && principal(&[Scope::Private]).can_manage());
-        assert!(Principal::LegacyKey.can_ingest(1) && !Principal::LegacyKey.can_manage());
+        assert!(Principal::legacy_key().can_ingest(1) && !Principal::legacy_key().can_manage());
         assert!(principal(&[Scope::Query]).can_query(4) && !principal(&[Scope::Public]).can_query(4));
         assert!(
             principal(&[Scope::QueryEndpoint(4)]).can_query(4) && !principal(&[Scope::QueryEndpoint(4)]).can_query(5)
         );
-        assert!(principal(&[Scope::Private]).can_query(4) && Principal::LegacyKey.can_query(4));
+        assert!(principal(&[Scope::Private]).can_query(4) && Principal::legacy_key().can_query(4));
     }
 }
