@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
             (source.name, table)
         })
         .collect();
-    let endpoint_text = std::fs::read_to_string(testdata().join("endpoints/logs.all.sql"))?;
+    let endpoint_text = std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql"))?;
     let started = Instant::now();
     let endpoint = Sandbox::new(&endpoint_text)?;
     let parse_endpoint = started.elapsed();

@@ -12,6 +12,7 @@ mod http;
 pub mod ingest;
 mod retention;
 pub mod state;
+pub mod supabase;
 pub mod wal;
 
 use std::io::Write;
@@ -116,6 +117,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         config.endpoint_cache_mb.saturating_mul(1 << 20),
         Duration::from_secs(config.query_timeout_seconds),
     ));
+    if config.single_tenant && config.supabase_mode {
+        supabase::seed(&catalog, &endpoints, &backend).await?;
+    }
     tokio::spawn(endpoints.clone().run_requery());
     Ok(AppState {
         endpoints,

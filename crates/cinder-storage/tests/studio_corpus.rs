@@ -132,7 +132,7 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
     load(&postgres, &fixture).await;
     let backends: [(&str, &dyn Backend); 2] = [("embedded", &embedded), ("postgres", &postgres)];
 
-    let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("endpoints/logs.all.sql")).unwrap()).unwrap();
+    let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql")).unwrap()).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(testdata().join("golden/studio"))
         .unwrap()
         .map(|entry| entry.unwrap())

@@ -17,6 +17,7 @@ use crate::catalog::CatalogError;
 use crate::endpoints::{collect_params, Endpoint, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::supabase;
 
 use super::parse_body;
 
@@ -234,6 +235,10 @@ async fn call(
     };
     let endpoint = match endpoint {
         Some(endpoint) => endpoint,
+        // Studio may call endpoints only Supabase's platform has: no rows, not an error.
+        None if principal.is_some() && state.config.supabase_mode && supabase::PLATFORM_ONLY.contains(&handle) => {
+            return Ok(Json(json!({ "result": [] })).into_response())
+        }
         None if principal.is_some() => return Err(ApiError::NotFound),
         None => return Err(ApiError::Unauthorized),
     };

@@ -26,7 +26,7 @@ WITH auth_logs AS (
   FROM
     "log_events_gotrue_logs_prod" AS "t"
   WHERE
-    ("t"."project" = $1 AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3 AS TIMESTAMP) END) AND "t"."metadata" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    CASE WHEN coalesce($1, '') = '' THEN true ELSE coalesce("t"."project", $1) = $1 END AND CASE WHEN coalesce($2, '') = '' THEN true ELSE "t"."timestamp" > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE "t"."timestamp" <= CAST($3 AS TIMESTAMP) END
 )
 SELECT
   date_trunc('minute', "t"."timestamp") AS timestamp,

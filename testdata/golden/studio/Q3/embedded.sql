@@ -17,7 +17,7 @@ WITH function_logs AS (
   FROM
     "log_events_deno_subhosting_events" AS "t"
   WHERE
-    ("t"."metadata.project_ref" = $1 AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3 AS TIMESTAMP) END) AND "t"."metadata" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    CASE WHEN coalesce($1, '') = '' THEN true ELSE coalesce("t"."metadata.project_ref", $1) = $1 END AND CASE WHEN coalesce($2, '') = '' THEN true ELSE "t"."timestamp" > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE "t"."timestamp" <= CAST($3 AS TIMESTAMP) END
 )
 SELECT
   "function_logs"."id" AS "id",

@@ -3,16 +3,37 @@ WITH auth_audit_logs AS (
     "t"."timestamp" AS "timestamp",
     "t"."id" AS "id",
     "t"."event_message" AS "event_message",
-    NULL AS "metadata"
+    "t"."metadata" AS "metadata",
+    "t"."metadata.host" AS "metadata.host",
+    "t"."metadata.parsed" AS "metadata.parsed",
+    "t"."metadata.parsed.backend_type" AS "metadata.parsed.backend_type",
+    "t"."metadata.parsed.command_tag" AS "metadata.parsed.command_tag",
+    "t"."metadata.parsed.connection_from" AS "metadata.parsed.connection_from",
+    "t"."metadata.parsed.context" AS "metadata.parsed.context",
+    "t"."metadata.parsed.database_name" AS "metadata.parsed.database_name",
+    "t"."metadata.parsed.error_severity" AS "metadata.parsed.error_severity",
+    "t"."metadata.parsed.leader_pid" AS "metadata.parsed.leader_pid",
+    "t"."metadata.parsed.process_id" AS "metadata.parsed.process_id",
+    "t"."metadata.parsed.query_id" AS "metadata.parsed.query_id",
+    "t"."metadata.parsed.session_id" AS "metadata.parsed.session_id",
+    "t"."metadata.parsed.session_line_num" AS "metadata.parsed.session_line_num",
+    "t"."metadata.parsed.session_start_time" AS "metadata.parsed.session_start_time",
+    "t"."metadata.parsed.sql_state_code" AS "metadata.parsed.sql_state_code",
+    "t"."metadata.parsed.timestamp" AS "metadata.parsed.timestamp",
+    "t"."metadata.parsed.transaction_id" AS "metadata.parsed.transaction_id",
+    "t"."metadata.parsed.user_name" AS "metadata.parsed.user_name",
+    "t"."metadata.parsed.virtual_transaction_id" AS "metadata.parsed.virtual_transaction_id",
+    "t"."metadata.parsed.application_name" AS "metadata.parsed.application_name",
+    "t"."__ROOT__" AS "__ROOT__"
   FROM
-    "log_events_auth_audit_logs_prod" AS "t"
+    "log_events_postgres_logs" AS "t"
   WHERE
-    NULL = $1 AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3 AS TIMESTAMP) END ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    false
 )
 SELECT
   regexp_replace(strftime(CAST("auth_audit_logs"."timestamp" AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f'), '\.000000$', '') AS timestamp,
   "auth_audit_logs"."event_message" AS "event_message",
-  NULL AS "metadata"
+  json_extract("auth_audit_logs"."__ROOT__", '$.metadata') AS "metadata"
 FROM
   auth_audit_logs LIMIT 10
--- params: project, iso_timestamp_start, iso_timestamp_end
+-- params: 

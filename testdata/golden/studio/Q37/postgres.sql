@@ -5,14 +5,14 @@ WITH auth_audit_logs AS (
     "t"."event_message" AS "event_message",
     "t"."body" AS "body"
   FROM
-    "log_events_auth_audit_logs_prod" AS "t"
+    "log_events_postgres_logs" AS "t"
   WHERE
-    NULL = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    false
 )
 SELECT
   regexp_replace(to_char(CAST("auth_audit_logs"."timestamp" AS TIMESTAMP), 'YYYY-MM-DD"T"HH24:MI:SS.US'), '\.000000$', '') AS timestamp,
   "auth_audit_logs"."event_message" AS "event_message",
-  NULL AS "metadata"
+  ("auth_audit_logs"."body" #> '{metadata}') AS "metadata"
 FROM
   auth_audit_logs LIMIT 10
--- params: project, iso_timestamp_start, iso_timestamp_end
+-- params: 

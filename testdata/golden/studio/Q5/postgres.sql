@@ -7,7 +7,7 @@ WITH function_edge_logs AS (
   FROM
     "log_events_deno_relay_logs" AS "t"
   WHERE
-    (CASE WHEN coalesce($1::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($1::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($2::TEXT AS TIMESTAMP) END AND ("t"."body" #>> '{metadata,project_ref}') = $3::TEXT) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    CASE WHEN coalesce($1::TEXT, '') = '' THEN true ELSE coalesce(("t"."body" #>> '{metadata,project_ref}'), $1::TEXT) = $1::TEXT END AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE "t"."timestamp" > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE "t"."timestamp" <= CAST($3::TEXT AS TIMESTAMP) END
 )
 SELECT
   "function_edge_logs"."id" AS "id",
@@ -15,4 +15,4 @@ SELECT
   "function_edge_logs"."event_message" AS "event_message"
 FROM
   function_edge_logs ORDER BY "function_edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
--- params: iso_timestamp_start, iso_timestamp_end, project
+-- params: project, iso_timestamp_start, iso_timestamp_end

@@ -34,7 +34,7 @@ WITH function_edge_logs AS (
   FROM
     "log_events_deno_relay_logs" AS "t"
   WHERE
-    (CASE WHEN coalesce($1, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($1 AS TIMESTAMP) END AND CASE WHEN coalesce($2, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($2 AS TIMESTAMP) END AND "t"."metadata.project_ref" = $3) AND "t"."metadata" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    CASE WHEN coalesce($1, '') = '' THEN true ELSE coalesce("t"."metadata.project_ref", $1) = $1 END AND CASE WHEN coalesce($2, '') = '' THEN true ELSE "t"."timestamp" > CAST($2 AS TIMESTAMP) END AND CASE WHEN coalesce($3, '') = '' THEN true ELSE "t"."timestamp" <= CAST($3 AS TIMESTAMP) END
 )
 SELECT
   "function_edge_logs"."id" AS "id",
@@ -50,4 +50,4 @@ FROM
   function_edge_logs
 WHERE
   (("function_edge_logs"."metadata.function_id" = '<FN_ID>')) AND "function_edge_logs"."metadata" IS NOT NULL AND "function_edge_logs"."metadata.response" IS NOT NULL AND "function_edge_logs"."metadata.request" IS NOT NULL ORDER BY "function_edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
--- params: iso_timestamp_start, iso_timestamp_end, project
+-- params: project, iso_timestamp_start, iso_timestamp_end

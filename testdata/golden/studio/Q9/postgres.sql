@@ -5,9 +5,9 @@ WITH supavisor_logs AS (
     "t"."event_message" AS "event_message",
     "t"."body" AS "body"
   FROM
-    "log_events_supavisor_logs_prod" AS "t"
+    "log_events_postgres_logs" AS "t"
   WHERE
-    NULL = $1::TEXT AND CASE WHEN coalesce($2::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) > CAST($2::TEXT AS TIMESTAMP) END AND CASE WHEN coalesce($3::TEXT, '') = '' THEN true ELSE CAST("t"."timestamp" AS TIMESTAMP) <= CAST($3::TEXT AS TIMESTAMP) END ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST
+    false
 )
 SELECT
   "supavisor_logs"."id" AS "id",
@@ -16,5 +16,5 @@ SELECT
 FROM
   supavisor_logs
 WHERE
-  false ORDER BY "supavisor_logs"."timestamp" DESC NULLS LAST LIMIT 100
--- params: project, iso_timestamp_start, iso_timestamp_end
+  jsonb_typeof("supavisor_logs"."body" #> '{metadata}') = 'object' ORDER BY "supavisor_logs"."timestamp" DESC NULLS LAST LIMIT 100
+-- params: 

@@ -1,0 +1,153 @@
+//! Supabase mode against the real binary: seeding, Vector-shaped ingest, and Studio's calls as
+//! Studio sends them (form-encoded `sql` with `+` for spaces, empty time bounds).
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+mod common;
+use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
+
+const SUPABASE: [(&str, &str); 2] = [("LOGFLARE_SINGLE_TENANT", "true"), ("LOGFLARE_SUPABASE_MODE", "true")];
+
+/// A query string encoded as a browser encodes a form: spaces as `+`.
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            let value: String = value
+                .bytes()
+                .map(|byte| match byte {
+                    b' ' => "+".to_owned(),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (byte as char).to_string(),
+                    _ => format!("%{byte:02X}"),
+                })
+                .collect();
+            format!("{name}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A Kong access-log event as Supabase's Vector config ships it (no `request.url`).
+fn kong_event(minutes_ago: i64, path: &str, status: u16) -> Value {
+    let at = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+    json!({
+        "appname": "supabase-kong",
+        "event_message": format!("172.18.0.1 - - \"GET {path} HTTP/1.1\" {status} 12"),
+        "metadata": {
+            "request": {"headers": {"cf_connecting_ip": "172.18.0.1", "user_agent": "curl/8"}, "method": "GET", "path": path, "protocol": "HTTP/1.1"},
+            "response": {"status_code": status}
+        },
+        "project": "default",
+        "timestamp": at.to_rfc3339(),
+    })
+}
+
+async fn studio_call(server: &Server, endpoint: &str, pairs: &[(&str, &str)]) -> Value {
+    let response = server
+        .client
+        .get(server.url(&format!("/api/endpoints/query/{endpoint}?{}", form(pairs))))
+        .header("x-api-key", PRIVATE)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
+    let dir = temp_dir(label);
+    let server = Server::start_with(&dir, env).await;
+
+    let sources = server.get_json("/api/sources").await;
+    let mut names: Vec<&str> = sources.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    let mut expected = cinder_server::supabase::SOURCES.to_vec();
+    expected.sort_unstable();
+    assert_eq!(names, expected);
+    let endpoints = server.get_json("/api/endpoints").await;
+    let logs_all = endpoints.as_array().unwrap().iter().find(|e| e["name"] == "logs.all").expect("logs.all");
+    assert_eq!((logs_all["sandboxable"].clone(), logs_all["cache_duration_seconds"].clone()), (json!(true), json!(0)));
+    let counts = endpoints.as_array().unwrap().iter().find(|e| e["name"] == "usage.api-counts").expect("usage.api-counts");
+    assert_eq!(counts["cache_duration_seconds"], 900);
+
+    // Vector's kong sink: a JSON array, the public token in the header.
+    let events = vec![
+        kong_event(5, "/rest/v1/todos?select=*", 200),
+        kong_event(4, "/auth/v1/token", 400),
+        kong_event(3, "/rest/v1/todos", 500),
+        kong_event(2, "/storage/v1/object/a.png", 200),
+    ];
+    let response = server
+        .client
+        .post(server.url("/api/logs?source_name=cloudflare.logs.prod"))
+        .header("x-api-key", PUBLIC)
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(server.wait_for_count("cloudflare.logs.prod", 4).await, 4);
+
+    // Studio's edge-logs previewer (R9), with empty time bounds.
+    let sql = "select id, edge_logs.timestamp, event_message, request.method, request.path, response.status_code \
+               from edge_logs cross join unnest(metadata) as m cross join unnest(m.request) as request \
+               cross join unnest(m.response) as response order by timestamp desc limit 100";
+    let reply = studio_call(
+        &server,
+        "logs.all",
+        &[("project", "default"), ("sql", sql), ("iso_timestamp_start", ""), ("iso_timestamp_end", "")],
+    )
+    .await;
+    let rows = reply["result"].as_array().unwrap_or_else(|| panic!("{reply}"));
+    assert_eq!(rows.len(), 4, "{reply}");
+    assert_eq!(rows[0]["path"], "/storage/v1/object/a.png");
+    assert_eq!(rows[1]["status_code"], 500);
+
+    // A count with a start bound (Studio's chart queries), missing end bound.
+    let start = (chrono::Utc::now() - chrono::Duration::seconds(210)).to_rfc3339();
+    let sql = "select count(*) as count from edge_logs cross join unnest(metadata) as m \
+               cross join unnest(m.response) as response where response.status_code >= 400";
+    let reply = studio_call(&server, "logs.all", &[("project", "default"), ("sql", sql), ("iso_timestamp_start", &start)]).await;
+    assert_eq!(reply["result"], json!([{"count": 1}]), "only the 500 is after the start: {reply}");
+
+    // The home page's usage chart, with the interval current Studio sends, on events without a URL.
+    let reply = studio_call(&server, "usage.api-counts", &[("project", "default"), ("interval", "1day")]).await;
+    let rows = reply["result"].as_array().unwrap_or_else(|| panic!("{reply}"));
+    let total = |column: &str| rows.iter().map(|row| row[column].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(
+        (total("total_rest_requests"), total("total_auth_requests"), total("total_storage_requests")),
+        (2, 1, 1),
+        "{reply}"
+    );
+    for interval in ["1hr", "7day", "minutely", "hourly", "daily"] {
+        let reply = studio_call(&server, "usage.api-counts", &[("project", "default"), ("interval", interval)]).await;
+        assert!(reply.get("error").is_none() && !reply["result"].as_array().unwrap().is_empty(), "{interval}: {reply}");
+    }
+
+    // Platform-only endpoints answer no rows.
+    let reply = studio_call(&server, "functions.combined-stats", &[("project", "default"), ("function_id", "x")]).await;
+    assert_eq!(reply, json!({"result": []}));
+
+    // A second start seeds nothing twice.
+    drop(server);
+    let server = Server::start_with(&dir, env).await;
+    assert_eq!(server.get_json("/api/sources").await.as_array().unwrap().len(), 9);
+    assert_eq!(server.get_json("/api/endpoints").await.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn supabase_mode_on_the_embedded_backend() {
+    seeds_and_serves_studio("supabase", &SUPABASE).await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn supabase_mode_on_postgres() {
+    let (url, _) = test_postgres();
+    let schema = format!("cinder_supabase_{}", std::process::id());
+    let mut env = SUPABASE.to_vec();
+    env.extend([("POSTGRES_BACKEND_URL", url.as_str()), ("POSTGRES_BACKEND_SCHEMA", schema.as_str())]);
+    seeds_and_serves_studio("supabase-pg", &env).await;
+}
