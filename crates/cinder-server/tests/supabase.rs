@@ -5,6 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 mod common;
+#[path = "../../../testdata/supabase/fixture.rs"]
+mod fixture;
 use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
 
 const SUPABASE: [(&str, &str); 2] = [("LOGFLARE_SINGLE_TENANT", "true"), ("LOGFLARE_SUPABASE_MODE", "true")];
@@ -56,20 +58,107 @@ async fn studio_call(server: &Server, endpoint: &str, pairs: &[(&str, &str)]) ->
     response.json().await.unwrap()
 }
 
+/// Sends every Studio query of the corpus as Studio does, over the fixture's events ingested
+/// as Vector sends them, and checks: no error, and the hand-derived rows where there are some.
+/// Returns (queries sent, queries checked against hand-derived rows).
+async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usize) {
+    let dir = temp_dir(label);
+    let server = &Server::start_with(&dir, env).await;
+    let text = std::fs::read_to_string(fixture::testdata().join("supabase/events.json")).unwrap();
+    let by_source: std::collections::BTreeMap<String, Vec<Value>> = serde_json::from_str(&text).unwrap();
+    for (source, events) in &by_source {
+        let response = server
+            .client
+            .post(server.url(&format!("/api/logs?source_name={source}")))
+            .header("x-api-key", PUBLIC)
+            .json(events)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{source}");
+    }
+    for (source, events) in &by_source {
+        assert_eq!(
+            server.wait_for_count(source, events.len() as u64).await,
+            events.len() as u64,
+            "{source}"
+        );
+    }
+    let mut names: Vec<String> = std::fs::read_dir(fixture::testdata().join("golden/studio"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with('Q'))
+        .collect();
+    names.sort();
+    let (mut failures, mut checked) = (Vec::new(), 0);
+    for name in &names {
+        let sql = fixture::corpus_query(name);
+        let pairs = [
+            ("project", "default"),
+            ("sql", sql.as_str()),
+            ("iso_timestamp_start", fixture::START),
+            ("iso_timestamp_end", fixture::END),
+        ];
+        let reply = studio_call(server, "logs.all", &pairs).await;
+        let Some(rows) = reply["result"].as_array() else {
+            failures.push(format!("{name}: {reply}"));
+            continue;
+        };
+        let rows: Vec<serde_json::Map<String, Value>> =
+            rows.iter().map(|row| row.as_object().unwrap().clone()).collect();
+        if let Ok(text) = std::fs::read_to_string(fixture::testdata().join(format!("golden/studio/{name}/rows.json"))) {
+            checked += 1;
+            let (expected, ordered) = fixture::parse_expected(&text);
+            if fixture::comparable(&expected, ordered) != fixture::comparable(&rows, ordered) {
+                failures.push(format!("{name}: expected {expected:?}\n  got {rows:?}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} Studio queries failed:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
+    (names.len(), checked)
+}
+
 async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
     let dir = temp_dir(label);
     let server = Server::start_with(&dir, env).await;
 
     let sources = server.get_json("/api/sources").await;
-    let mut names: Vec<&str> = sources.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     names.sort_unstable();
     let mut expected = cinder_server::supabase::SOURCES.to_vec();
     expected.sort_unstable();
     assert_eq!(names, expected);
     let endpoints = server.get_json("/api/endpoints").await;
-    let logs_all = endpoints.as_array().unwrap().iter().find(|e| e["name"] == "logs.all").expect("logs.all");
-    assert_eq!((logs_all["sandboxable"].clone(), logs_all["cache_duration_seconds"].clone()), (json!(true), json!(0)));
-    let counts = endpoints.as_array().unwrap().iter().find(|e| e["name"] == "usage.api-counts").expect("usage.api-counts");
+    let logs_all = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "logs.all")
+        .expect("logs.all");
+    assert_eq!(
+        (
+            logs_all["sandboxable"].clone(),
+            logs_all["cache_duration_seconds"].clone()
+        ),
+        (json!(true), json!(0))
+    );
+    let counts = endpoints
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "usage.api-counts")
+        .expect("usage.api-counts");
     assert_eq!(counts["cache_duration_seconds"], 900);
 
     // Vector's kong sink: a JSON array, the public token in the header.
@@ -97,7 +186,12 @@ async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
     let reply = studio_call(
         &server,
         "logs.all",
-        &[("project", "default"), ("sql", sql), ("iso_timestamp_start", ""), ("iso_timestamp_end", "")],
+        &[
+            ("project", "default"),
+            ("sql", sql),
+            ("iso_timestamp_start", ""),
+            ("iso_timestamp_end", ""),
+        ],
     )
     .await;
     let rows = reply["result"].as_array().unwrap_or_else(|| panic!("{reply}"));
@@ -109,25 +203,56 @@ async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
     let start = (chrono::Utc::now() - chrono::Duration::seconds(210)).to_rfc3339();
     let sql = "select count(*) as count from edge_logs cross join unnest(metadata) as m \
                cross join unnest(m.response) as response where response.status_code >= 400";
-    let reply = studio_call(&server, "logs.all", &[("project", "default"), ("sql", sql), ("iso_timestamp_start", &start)]).await;
-    assert_eq!(reply["result"], json!([{"count": 1}]), "only the 500 is after the start: {reply}");
+    let reply = studio_call(
+        &server,
+        "logs.all",
+        &[("project", "default"), ("sql", sql), ("iso_timestamp_start", &start)],
+    )
+    .await;
+    assert_eq!(
+        reply["result"],
+        json!([{"count": 1}]),
+        "only the 500 is after the start: {reply}"
+    );
 
     // The home page's usage chart, with the interval current Studio sends, on events without a URL.
-    let reply = studio_call(&server, "usage.api-counts", &[("project", "default"), ("interval", "1day")]).await;
+    let reply = studio_call(
+        &server,
+        "usage.api-counts",
+        &[("project", "default"), ("interval", "1day")],
+    )
+    .await;
     let rows = reply["result"].as_array().unwrap_or_else(|| panic!("{reply}"));
     let total = |column: &str| rows.iter().map(|row| row[column].as_u64().unwrap()).sum::<u64>();
     assert_eq!(
-        (total("total_rest_requests"), total("total_auth_requests"), total("total_storage_requests")),
+        (
+            total("total_rest_requests"),
+            total("total_auth_requests"),
+            total("total_storage_requests")
+        ),
         (2, 1, 1),
         "{reply}"
     );
     for interval in ["1hr", "7day", "minutely", "hourly", "daily"] {
-        let reply = studio_call(&server, "usage.api-counts", &[("project", "default"), ("interval", interval)]).await;
-        assert!(reply.get("error").is_none() && !reply["result"].as_array().unwrap().is_empty(), "{interval}: {reply}");
+        let reply = studio_call(
+            &server,
+            "usage.api-counts",
+            &[("project", "default"), ("interval", interval)],
+        )
+        .await;
+        assert!(
+            reply.get("error").is_none() && !reply["result"].as_array().unwrap().is_empty(),
+            "{interval}: {reply}"
+        );
     }
 
     // Platform-only endpoints answer no rows.
-    let reply = studio_call(&server, "functions.combined-stats", &[("project", "default"), ("function_id", "x")]).await;
+    let reply = studio_call(
+        &server,
+        "functions.combined-stats",
+        &[("project", "default"), ("function_id", "x")],
+    )
+    .await;
     assert_eq!(reply, json!({"result": []}));
 
     // A second start seeds nothing twice.
@@ -140,6 +265,12 @@ async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
 #[tokio::test]
 async fn supabase_mode_on_the_embedded_backend() {
     seeds_and_serves_studio("supabase", &SUPABASE).await;
+    let (sent, checked) = replay_studio_corpus("supabase-corpus", &SUPABASE).await;
+    eprintln!("embedded: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
+    assert!(
+        sent >= 50 && checked >= 25,
+        "the corpus went missing: {sent} / {checked}"
+    );
 }
 
 #[tokio::test]
@@ -148,6 +279,21 @@ async fn supabase_mode_on_postgres() {
     let (url, _) = test_postgres();
     let schema = format!("cinder_supabase_{}", std::process::id());
     let mut env = SUPABASE.to_vec();
-    env.extend([("POSTGRES_BACKEND_URL", url.as_str()), ("POSTGRES_BACKEND_SCHEMA", schema.as_str())]);
+    env.extend([
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+    ]);
     seeds_and_serves_studio("supabase-pg", &env).await;
+    let schema = format!("cinder_supabase_corpus_{}", std::process::id());
+    let mut env = SUPABASE.to_vec();
+    env.extend([
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+    ]);
+    let (sent, checked) = replay_studio_corpus("supabase-pg-corpus", &env).await;
+    eprintln!("postgres: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
+    assert!(
+        sent >= 50 && checked >= 25,
+        "the corpus went missing: {sent} / {checked}"
+    );
 }

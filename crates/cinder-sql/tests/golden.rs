@@ -144,7 +144,10 @@ fn check(dir: &Path, translate_for: impl Fn(&str, Target) -> String) -> Vec<Stri
 #[test]
 fn studio_queries_translate_as_reviewed() {
     let sources = fixture_sources();
-    let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql")).unwrap()).unwrap();
+    let endpoint = Sandbox::new(
+        &std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql")).unwrap(),
+    )
+    .unwrap();
     let mut mismatches = Vec::new();
     let dirs = cases("studio");
     assert!(dirs.len() >= 50, "the corpus is missing");

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 #[path = "../../../testdata/supabase/fixture.rs"]
 mod fixture;
 
-use fixture::{supabase_sources, testdata};
+use fixture::{comparable, corpus_query, parse_expected, supabase_sources, testdata, END, START};
 
 /// The sources of a Supabase stack (with the fixture's events) and the tables they live in.
 struct Fixture {
@@ -55,21 +55,6 @@ async fn load(backend: &dyn Backend, fixture: &Fixture) {
     backend.insert(&fixture.batch).await.unwrap();
 }
 
-const START: &str = "2026-06-01T09:00:00.000Z";
-const END: &str = "2026-06-01T12:00:00.000Z";
-
-/// The corpus query `name` with its placeholders filled.
-fn corpus_query(name: &str) -> String {
-    std::fs::read_to_string(testdata().join(format!("golden/studio/{name}/input.sql")))
-        .unwrap()
-        .replace("<START>", START)
-        .replace("<END>", END)
-        .replace("<CHART_FROM>", "2026-06-01T10:00:00.000Z")
-        .replace("<FN_ID>", "09f74752-4f98-4706-b7a7-10e3af844ace")
-        .replace("<ID>", "cf-2")
-        .replace("<uniqueId>", "hello")
-}
-
 fn params(names: &[String]) -> Vec<Option<String>> {
     names
         .iter()
@@ -81,38 +66,6 @@ fn params(names: &[String]) -> Vec<Option<String>> {
             other => panic!("unexpected parameter @{other}"),
         })
         .collect()
-}
-
-/// Rows in a form two engines agree on: floats to 9 significant digits, then sorted unless the
-/// order is part of the answer.
-fn comparable(rows: &[Map<String, Value>], ordered: bool) -> Vec<String> {
-    fn round(value: &Value) -> Value {
-        match value {
-            Value::Number(number) if number.is_f64() => {
-                let float = number.as_f64().unwrap();
-                Value::String(format!("{float:.9e}"))
-            }
-            Value::Array(items) => Value::Array(items.iter().map(round).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), round(v))).collect()),
-            other => other.clone(),
-        }
-    }
-    let mut out: Vec<String> = rows
-        .iter()
-        .map(|row| round(&Value::Object(row.clone())).to_string())
-        .collect();
-    if !ordered {
-        out.sort();
-    }
-    out
-}
-
-/// A hand-derived answer: a list of rows in any order, or `{"ordered": [...]}`.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Expected {
-    Unordered(Vec<Map<String, Value>>),
-    Ordered { ordered: Vec<Map<String, Value>> },
 }
 
 #[tokio::test]
@@ -132,7 +85,10 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
     load(&postgres, &fixture).await;
     let backends: [(&str, &dyn Backend); 2] = [("embedded", &embedded), ("postgres", &postgres)];
 
-    let endpoint = Sandbox::new(&std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql")).unwrap()).unwrap();
+    let endpoint = Sandbox::new(
+        &std::fs::read_to_string(testdata().join("../crates/cinder-server/supabase/logs.all.sql")).unwrap(),
+    )
+    .unwrap();
     let mut names: Vec<String> = std::fs::read_dir(testdata().join("golden/studio"))
         .unwrap()
         .map(|entry| entry.unwrap())
@@ -184,11 +140,7 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
         let expected_path = testdata().join(format!("golden/studio/{name}/rows.json"));
         if let (Ok(text), Some(rows)) = (std::fs::read_to_string(&expected_path), results.get("embedded")) {
             checked_by_hand += 1;
-            let expected: Expected = serde_json::from_str(&text).unwrap();
-            let (expected, ordered) = match expected {
-                Expected::Unordered(rows) => (rows, false),
-                Expected::Ordered { ordered } => (ordered, true),
-            };
+            let (expected, ordered) = parse_expected(&text);
             if comparable(&expected, ordered) != comparable(rows, ordered) {
                 failures.push(format!(
                     "{name}: rows differ from the ones derived by hand\n  expected: {}\n  actual:   {}",
