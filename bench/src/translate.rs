@@ -4,7 +4,6 @@
 //! `cargo run --release -p cinder-bench --bin translate-bench [rounds]`
 
 #[path = "../../testdata/supabase/fixture.rs"]
-#[allow(dead_code)]
 mod fixture;
 
 use std::sync::Arc;

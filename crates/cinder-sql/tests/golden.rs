@@ -10,7 +10,6 @@
 //! the diff before committing it.
 
 // Shared with the engines' results tests, which also load the events.
-#[allow(dead_code)]
 #[path = "../../../testdata/supabase/fixture.rs"]
 mod fixture;
 
