@@ -17,4 +17,18 @@ scripts/fetch-duckdb.sh
 CINDER_TEST_DATABASE_URL="$(scripts/postgres.sh)"
 export CINDER_TEST_DATABASE_URL
 
+# The unmodified Logflare client libraries some tests drive, from the npm registry.
+if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "npm is missing: run 'apt-get install -y nodejs npm' first" >&2
+        exit 1
+    fi
+    apt-get update -qq >&2
+    apt-get install -y -qq nodejs npm >&2
+fi
+if [ ! -d tests/clients/node_modules ] || [ tests/clients/package-lock.json -nt tests/clients/node_modules ]; then
+    npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+    touch tests/clients/node_modules
+fi
+
 cargo test --release --workspace -- --include-ignored "$@"
