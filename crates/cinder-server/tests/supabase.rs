@@ -297,3 +297,121 @@ async fn supabase_mode_on_postgres() {
         "the corpus went missing: {sent} / {checked}"
     );
 }
+
+/// Every sink of Supabase's vector.yml, with the payload shape it sends (keys sorted, RFC 3339
+/// timestamps with up to nine fractional digits), the token in the header or, as older configs
+/// do, in `api_key`.
+#[tokio::test]
+async fn every_vector_sink_arrives_as_studio_reads_it() {
+    let dir = temp_dir("supabase-vector");
+    let server = Server::start_with(&dir, &SUPABASE).await;
+    let sinks: [(&str, &str, Value, i64); 7] = [
+        (
+            "cloudflare.logs.prod",
+            "edge_logs",
+            json!({"appname": "supabase-kong", "event_message": "172.18.0.1 - - [01/Jun/2026:10:00:00 +0000] \"GET /rest/v1/todos?select=* HTTP/1.1\" 200 245 \"-\" \"curl/8.5.0\"",
+                   "metadata": {"request": {"headers": {"cf_connecting_ip": "172.18.0.1", "referer": null, "user_agent": "curl/8.5.0"}, "method": "GET", "path": "/rest/v1/todos?select=*", "protocol": "HTTP/1.1"}, "response": {"status_code": 200}},
+                   "project": "default", "timestamp": "2026-06-01T10:00:00Z"}),
+            1_780_308_000_000_000,
+        ),
+        (
+            "gotrue.logs.prod",
+            "auth_logs",
+            json!({"appname": "supabase-auth", "event_message": "{\"level\":\"info\",\"msg\":\"request completed\",\"status\":200}",
+                   "metadata": {"component": "api", "level": "info", "msg": "request completed", "path": "/token", "status": 200, "time": "2026-06-01T10:00:00Z", "timestamp": "2026-06-01T10:00:00Z"},
+                   "project": "default", "timestamp": "2026-06-01T10:00:00.123456789Z"}),
+            1_780_308_000_123_456,
+        ),
+        (
+            "postgREST.logs.prod",
+            "postgrest_logs",
+            json!({"appname": "supabase-rest", "event_message": "Schema cache loaded", "metadata": {"host": "default"}, "project": "default", "timestamp": "2026-06-01T10:00:01Z"}),
+            1_780_308_001_000_000,
+        ),
+        (
+            "realtime.logs.prod",
+            "realtime_logs",
+            json!({"appname": "realtime-dev.supabase-realtime", "event_message": "Billing metrics: 1", "metadata": {"external_id": "default", "level": "info", "project": "default"}, "timestamp": "2026-06-01T10:00:02.123456Z"}),
+            1_780_308_002_123_456,
+        ),
+        (
+            "storage.logs.prod.2",
+            "storage_logs",
+            json!({"appname": "supabase-storage", "event_message": "POST | 200 | 172.18.0.1 | /bucket/avatars_x",
+                   "metadata": {"context": [{"host": "0f3c", "pid": 1}], "level": "info", "project": "default", "tenantId": "default", "timestamp": "2026-06-01T10:00:03.000Z"},
+                   "timestamp": "2026-06-01T10:00:03.123456Z"}),
+            1_780_308_003_123_456,
+        ),
+        (
+            "deno-relay-logs",
+            "function_edge_logs",
+            json!({"appname": "supabase-edge-functions", "event_message": "serving the request with /home/deno/functions/hello", "metadata": {"project_ref": "default"}, "timestamp": "2026-06-01T10:00:04.5Z"}),
+            1_780_308_004_500_000,
+        ),
+        (
+            "postgres.logs",
+            "postgres_logs",
+            json!({"appname": "supabase-db", "event_message": "2026-06-01 10:00:00.123 UTC [57] LOG:  checkpoint starting: time",
+                   "metadata": {"host": "db-default", "parsed": {"error_severity": "LOG", "timestamp": "2026-06-01T10:00:00.124Z"}},
+                   "project": "default", "timestamp": "2026-06-01T10:00:00.124Z"}),
+            1_780_308_000_124_000,
+        ),
+    ];
+    for (index, (source, _, event, _)) in sinks.iter().enumerate() {
+        let request = if index % 2 == 0 {
+            server
+                .client
+                .post(server.url(&format!("/api/logs?source_name={source}")))
+                .header("x-api-key", PUBLIC)
+        } else {
+            server
+                .client
+                .post(server.url(&format!("/api/logs?source_name={source}&api_key={PUBLIC}")))
+        };
+        let response = request
+            .header("user-agent", "Vector/0.53.0 (x86_64-unknown-linux-gnu)")
+            .json(&json!([event]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{source}");
+    }
+    for (source, cte, event, timestamp) in &sinks {
+        assert_eq!(server.wait_for_count(source, 1).await, 1, "{source}");
+        let sql = format!("select id, {cte}.timestamp, event_message, metadata from {cte} limit 10");
+        let reply = studio_call(
+            &server,
+            "logs.all",
+            &[
+                ("project", "default"),
+                ("sql", &sql),
+                ("iso_timestamp_start", ""),
+                ("iso_timestamp_end", ""),
+            ],
+        )
+        .await;
+        let rows = reply["result"].as_array().unwrap_or_else(|| panic!("{cte}: {reply}"));
+        assert_eq!(rows.len(), 1, "{cte}: {reply}");
+        assert_eq!(rows[0]["event_message"], event["event_message"], "{cte}");
+        assert_eq!(rows[0]["timestamp"], *timestamp, "{cte}");
+        // Objects come back as one-element arrays, as from Logflare.
+        let metadata = &rows[0]["metadata"][0];
+        for (key, _) in event["metadata"].as_object().unwrap() {
+            assert!(
+                metadata.get(key).is_some(),
+                "{cte}: metadata.{key} missing in {metadata}"
+            );
+        }
+    }
+    // Studio's field reads on these shapes: storage's `context` is an array of objects, kong
+    // has no `request.search`, and Postgres lines lack most csvlog fields — NULL, not errors.
+    let checks = [
+        ("select c.host from storage_logs cross join unnest(metadata) as m cross join unnest(m.context) as c", json!([{"host": "0f3c"}])),
+        ("select r.search, r.path from edge_logs cross join unnest(metadata) as m cross join unnest(m.request) as r", json!([{"search": null, "path": "/rest/v1/todos?select=*"}])),
+        ("select p.user_name, p.error_severity from postgres_logs cross join unnest(metadata) as m cross join unnest(m.parsed) as p", json!([{"user_name": null, "error_severity": "LOG"}])),
+    ];
+    for (sql, expected) in checks {
+        let reply = studio_call(&server, "logs.all", &[("project", "default"), ("sql", sql)]).await;
+        assert_eq!(reply["result"], expected, "{sql}: {reply}");
+    }
+}
