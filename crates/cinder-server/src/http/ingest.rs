@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::{authenticate, presented_token};
 use crate::catalog::SourceHandle;
 use crate::error::ApiError;
+use crate::ingest::bert;
 use crate::ingest::decode::{self, BodyFormat};
 use crate::ingest::pipeline::SubmitError;
 use crate::ingest::shapes::{events_from_json, Shape};
@@ -51,8 +52,11 @@ pub async fn ingest(
         Route::Shape(shape) => match decode::body_format(header_text(&headers, header::CONTENT_TYPE), is_cloudflare)? {
             BodyFormat::Ndjson => (decode::parse_ndjson(&bytes)?, None),
             BodyFormat::Syslog => (decode::parse_syslog(&bytes)?, None),
-            BodyFormat::Json => {
-                let body = decode::parse_json(&bytes)?;
+            format @ (BodyFormat::Json | BodyFormat::Bert) => {
+                let body = match format {
+                    BodyFormat::Bert => bert::decode(&bytes)?,
+                    _ => decode::parse_json(&bytes)?,
+                };
                 let body_source = source_in_body(&body);
                 (events_from_json(shape, body, &headers)?, body_source)
             }
@@ -141,6 +145,8 @@ fn find_source(
     let token = params
         .get("source")
         .or_else(|| params.get("collection"))
+        // Vercel's log-drain URLs name it `source_id`.
+        .or_else(|| params.get("source_id"))
         .map(String::as_str)
         .or_else(|| header_text(headers, "x-source"))
         .or_else(|| header_text(headers, "x-collection"))

@@ -66,6 +66,14 @@ pub fn router(state: AppState) -> Router {
             ("/vercel", Shape::Vercel),
             ("/zeit", Shape::Vercel),
             ("/cloud-event", Shape::CloudEvent),
+            ("/browser/reports", Shape::Json),
+            ("/elixir/logger", Shape::Batch),
+            ("/erlang", Shape::Batch),
+            ("/erlang/logger", Shape::Batch),
+            ("/erlang/lager", Shape::Batch),
+            ("/typecasts", Shape::Typecasts),
+            ("/netlify", Shape::Netlify),
+            ("/github", Shape::GitHub),
         ];
         for (suffix, shape) in shapes {
             router = router.route(

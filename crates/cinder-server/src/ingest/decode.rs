@@ -37,6 +37,8 @@ pub enum BodyFormat {
     Ndjson,
     /// `application/logplex-1`: syslog lines.
     Syslog,
+    /// `application/bert`: an Erlang term (see [`super::bert`]).
+    Bert,
 }
 
 /// Picks the body format from the content type (`text/plain` is NDJSON on the Cloudflare
@@ -55,6 +57,7 @@ pub fn body_format(content_type: Option<&str>, text_is_ndjson: bool) -> Result<B
         "" | "application/json" | "application/csp-report" => Ok(BodyFormat::Json),
         "application/x-ndjson" | "application/ndjson" => Ok(BodyFormat::Ndjson),
         "application/logplex-1" => Ok(BodyFormat::Syslog),
+        "application/bert" | "application/x-bert" => Ok(BodyFormat::Bert),
         "text/plain" if text_is_ndjson => Ok(BodyFormat::Ndjson),
         "text/plain" => Ok(BodyFormat::Json),
         other if other.starts_with("application/") && other.ends_with("+json") => Ok(BodyFormat::Json),

@@ -20,6 +20,14 @@ pub enum Shape {
     Vercel,
     /// `/cloud-event`: CloudEvents with `ce-*` headers.
     CloudEvent,
+    /// `/elixir/logger` and the `/erlang` routes: only `{"batch": [...]}` (JSON or BERT).
+    Batch,
+    /// `/typecasts`: `{"batch": [{"body": {...}, "typecasts": [{path, from, to}]}]}`.
+    Typecasts,
+    /// `/netlify`: Netlify log drains.
+    Netlify,
+    /// `/github`: GitHub webhooks.
+    GitHub,
 }
 
 /// Keys that only route a single-object request and are not part of the event.
@@ -64,6 +72,9 @@ pub fn events_from_json(
     if shape == Shape::Vercel && !body.is_array() {
         return Err(DecodeError::Malformed("the Vercel route takes a JSON array".into()));
     }
+    if matches!(shape, Shape::Batch | Shape::Typecasts) && body.get("batch").is_none() {
+        return Err(DecodeError::Malformed(r#"this route takes {"batch": [...]}"#.into()));
+    }
     let (items, single) = items(body)?;
     let mut events = Vec::with_capacity(items.len());
     for (index, item) in items.into_iter().enumerate() {
@@ -96,6 +107,10 @@ pub fn events_from_json(
             Shape::Vector => vector_event(item, index)?,
             Shape::Vercel => vercel_event(item),
             Shape::CloudEvent => cloud_event(item, headers),
+            Shape::Batch => item,
+            Shape::Typecasts => typecast_event(item, index)?,
+            Shape::Netlify => netlify_event(item),
+            Shape::GitHub => github_event(item),
         };
         events.push(event);
     }
@@ -124,11 +139,7 @@ fn vector_event(mut item: Map<String, Value>, index: usize) -> Result<Map<String
 }
 
 fn vercel_event(item: Map<String, Value>) -> Map<String, Value> {
-    let text = |value: Option<&Value>| match value {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
+    let text = text_of;
     let source = text(item.get("source"));
     let message = if source == "build" {
         format!("build | {}", text(item.get("message")))
@@ -150,6 +161,151 @@ fn vercel_event(item: Map<String, Value>) -> Map<String, Value> {
         event.insert("timestamp".into(), timestamp.clone());
     }
     event.insert("metadata".into(), Value::Object(item));
+    event
+}
+
+/// Applies an item's `typecasts` (`{"path": "a.b" or ["a","b"], "from": "string", "to":
+/// "float" | "integer" | "boolean" | "string"}`) to its `body`, which becomes the event.
+fn typecast_event(mut item: Map<String, Value>, index: usize) -> Result<Map<String, Value>, DecodeError> {
+    let Some(Value::Object(mut body)) = item.remove("body") else {
+        return Err(DecodeError::Malformed(format!(
+            "typecast item {index} has no `body` object"
+        )));
+    };
+    let casts = match item.remove("typecasts") {
+        Some(Value::Array(casts)) => casts,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => {
+            return Err(DecodeError::Malformed(format!(
+                "`typecasts` of item {index} must be an array"
+            )))
+        }
+    };
+    for cast in casts {
+        let path: Vec<String> = match cast.get("path") {
+            Some(Value::String(path)) => path.split('.').map(str::to_owned).collect(),
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .filter_map(|part| part.as_str().map(str::to_owned))
+                .collect(),
+            _ => {
+                return Err(DecodeError::Malformed(format!(
+                    "a typecast of item {index} has no `path`"
+                )))
+            }
+        };
+        let Some(value) = lookup(&mut body, &path) else {
+            continue;
+        };
+        let text = match value {
+            Value::String(text) => text.trim().to_owned(),
+            _ => continue,
+        };
+        let cast_to = cast.get("to").and_then(Value::as_str).unwrap_or("string");
+        let converted = match cast_to {
+            "float" => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            "integer" | "int" => text.parse::<i64>().ok().map(Value::from),
+            "boolean" | "bool" => text.parse::<bool>().ok().map(Value::Bool),
+            _ => None,
+        };
+        match converted {
+            Some(converted) => *value = converted,
+            None if matches!(cast_to, "string") => {}
+            None => {
+                return Err(DecodeError::Malformed(format!(
+                    "typecast of `{}` in item {index}: {text:?} is not a {cast_to}",
+                    path.join(".")
+                )))
+            }
+        }
+    }
+    Ok(body)
+}
+
+fn lookup<'a>(map: &'a mut Map<String, Value>, path: &[String]) -> Option<&'a mut Value> {
+    let (first, rest) = path.split_first()?;
+    let value = map.get_mut(first)?;
+    match value {
+        _ if rest.is_empty() => Some(value),
+        Value::Object(next) => lookup(next, rest),
+        _ => None,
+    }
+}
+
+fn text_of(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Netlify traffic and function logs get a one-line message; the drain's validation ping
+/// (`{"message": ...}` only) is marked as such.
+fn netlify_event(mut item: Map<String, Value>) -> Map<String, Value> {
+    let mut event = Map::new();
+    let log_type = item.get("log_type").and_then(Value::as_str).map(str::to_owned);
+    match (item.get("timestamp").cloned(), log_type.as_deref()) {
+        (Some(timestamp), Some(kind @ ("traffic" | "functions"))) => {
+            let field = |key: &str| text_of(item.get(key));
+            let message = format!(
+                "{kind} | {} | {} | {} | {}",
+                field("method"),
+                field("status_code"),
+                field("request_id"),
+                field("path")
+            );
+            item.remove("timestamp");
+            event.insert("message".into(), Value::String(message));
+            event.insert("timestamp".into(), timestamp);
+            event.insert("metadata".into(), Value::Object(item));
+        }
+        _ if item.len() == 1 && item.contains_key("message") => {
+            event.insert("message".into(), item.remove("message").unwrap_or_default());
+            event.insert("metadata".into(), serde_json::json!({"log_type": "validate"}));
+        }
+        _ => {
+            event.insert("message".into(), Value::String(Value::Object(item.clone()).to_string()));
+            if let Some(timestamp) = item.remove("timestamp") {
+                event.insert("timestamp".into(), timestamp);
+            }
+            event.insert("metadata".into(), Value::Object(item));
+        }
+    }
+    event
+}
+
+/// A GitHub webhook: `"<repository> | <sender> | <action>"`, and the payload without its
+/// (many) `*_url` fields.
+fn github_event(item: Map<String, Value>) -> Map<String, Value> {
+    fn strip_urls(value: Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(key, _)| !key.ends_with("_url"))
+                    .map(|(key, value)| (key, strip_urls(value)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(strip_urls).collect()),
+            other => other,
+        }
+    }
+    let message = format!(
+        "{} | {} | {}",
+        text_of(
+            item.get("repository")
+                .and_then(|repository| repository.get("full_name"))
+        ),
+        text_of(item.get("sender").and_then(|sender| sender.get("login"))),
+        text_of(item.get("action"))
+    );
+    let mut event = Map::new();
+    event.insert("message".into(), Value::String(message));
+    event.insert("metadata".into(), strip_urls(Value::Object(item)));
     event
 }
 
@@ -224,5 +380,54 @@ mod tests {
         .unwrap();
         assert_eq!(events[0]["message"], "lambda | 200 | h | /p | ip | [\"ua\"]");
         assert!(shape(Shape::Vercel, json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn batch_typecast_netlify_and_github_shapes() {
+        assert!(shape(Shape::Batch, json!({"message": "m"}))
+            .unwrap_err()
+            .to_string()
+            .contains("batch"));
+        assert_eq!(
+            shape(Shape::Batch, json!({"batch": [{"message": "m"}]})).unwrap().len(),
+            1
+        );
+
+        let events = shape(
+            Shape::Typecasts,
+            json!({"batch": [{"body": {"message": "m", "metadata": {"ms": "1.5", "n": "7", "s": "x"}},
+                   "typecasts": [{"path": ["metadata", "ms"], "from": "string", "to": "float"},
+                                 {"path": "metadata.n", "from": "string", "to": "integer"}]}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(events[0].clone()),
+            json!({"message": "m", "metadata": {"ms": 1.5, "n": 7, "s": "x"}})
+        );
+        let error = shape(
+            Shape::Typecasts,
+            json!({"batch": [{"body": {"x": "abc"}, "typecasts": [{"path": "x", "to": "float"}]}]}),
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("\"abc\" is not a float"), "{error}");
+
+        let events = shape(
+            Shape::Netlify,
+            json!([{"timestamp": 1, "log_type": "traffic", "method": "GET", "status_code": 200, "request_id": "r", "path": "/"}, {"message": "ping"}]),
+        )
+        .unwrap();
+        assert_eq!(events[0]["message"], "traffic | GET | 200 | r | /");
+        assert_eq!(events[1]["metadata"], json!({"log_type": "validate"}));
+
+        let events = shape(
+            Shape::GitHub,
+            json!({"action": "opened", "repository": {"full_name": "o/r", "html_url": "u"}, "sender": {"login": "me", "avatar_url": "u"}}),
+        )
+        .unwrap();
+        assert_eq!(events[0]["message"], "o/r | me | opened");
+        assert_eq!(
+            events[0]["metadata"],
+            json!({"action": "opened", "repository": {"full_name": "o/r"}, "sender": {"login": "me"}})
+        );
     }
 }
