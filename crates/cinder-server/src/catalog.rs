@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Scope;
+use crate::egress::{EgressBackend, Rule};
 use crate::endpoints::Endpoint;
 
 /// The id of the single default user.
@@ -143,12 +144,68 @@ impl SourceHandle {
 }
 
 #[derive(Default)]
-struct Data {
+#[doc(hidden)]
+pub struct Data {
     tokens: HashMap<String, AccessToken>,
     sources: HashMap<Uuid, Arc<SourceHandle>>,
     names: HashMap<String, Uuid>,
     endpoints: HashMap<Uuid, Arc<Endpoint>>,
+    backends: HashMap<Uuid, Arc<EgressBackend>>,
+    rules: HashMap<Uuid, Arc<Rule>>,
     next_id: i64,
+}
+
+/// A kind of catalog document kept by token: endpoints, backends, rules.
+pub trait Document: Serialize + for<'de> Deserialize<'de> + Send + Sync + 'static {
+    /// The kind it is stored under.
+    const KIND: &'static str;
+    /// Its token.
+    fn token(&self) -> Uuid;
+    /// Its numeric id.
+    fn id(&self) -> i64;
+    /// A name that must be unique within the kind, if the kind has one.
+    fn unique_name(&self) -> Option<&str> {
+        None
+    }
+    #[doc(hidden)]
+    fn collection(data: &Data) -> &HashMap<Uuid, Arc<Self>>;
+    #[doc(hidden)]
+    fn collection_mut(data: &mut Data) -> &mut HashMap<Uuid, Arc<Self>>;
+}
+
+macro_rules! document {
+    ($type:ty, $kind:literal, $field:ident, $name:expr) => {
+        impl Document for $type {
+            const KIND: &'static str = $kind;
+            fn token(&self) -> Uuid {
+                self.token
+            }
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn unique_name(&self) -> Option<&str> {
+                let name: fn(&Self) -> Option<&str> = $name;
+                name(self)
+            }
+            fn collection(data: &Data) -> &HashMap<Uuid, Arc<Self>> {
+                &data.$field
+            }
+            fn collection_mut(data: &mut Data) -> &mut HashMap<Uuid, Arc<Self>> {
+                &mut data.$field
+            }
+        }
+    };
+}
+
+document!(Endpoint, "endpoint", endpoints, |endpoint| Some(&endpoint.name));
+document!(EgressBackend, "backend", backends, |_| None);
+document!(Rule, "rule", rules, |_| None);
+
+fn load_document<T: Document>(data: &mut Data, value: Value) -> Result<(), StorageError> {
+    let document: T = decode(value, T::KIND)?;
+    data.next_id = data.next_id.max(document.id() + 1);
+    T::collection_mut(data).insert(document.token(), Arc::new(document));
+    Ok(())
 }
 
 /// Why a catalog change was refused.
@@ -173,7 +230,6 @@ pub struct Catalog {
 const KIND_SOURCE: &str = "source";
 const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
-const KIND_ENDPOINT: &str = "endpoint";
 
 fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
     serde_json::from_value(value)
@@ -204,11 +260,9 @@ impl Catalog {
                     data.next_id = data.next_id.max(token.id + 1);
                     data.tokens.insert(token.hash.clone(), token);
                 }
-                KIND_ENDPOINT => {
-                    let endpoint: Endpoint = decode(entry.value, "endpoint")?;
-                    data.next_id = data.next_id.max(endpoint.id + 1);
-                    data.endpoints.insert(endpoint.token, Arc::new(endpoint));
-                }
+                Endpoint::KIND => load_document::<Endpoint>(&mut data, entry.value)?,
+                EgressBackend::KIND => load_document::<EgressBackend>(&mut data, entry.value)?,
+                Rule::KIND => load_document::<Rule>(&mut data, entry.value)?,
                 _ => {}
             }
         }
@@ -373,60 +427,64 @@ impl Catalog {
             .collect()
     }
 
-    /// Returns every endpoint, by name.
-    pub fn endpoints(&self) -> Vec<Arc<Endpoint>> {
-        let mut endpoints: Vec<_> = self.data.read().endpoints.values().cloned().collect();
-        endpoints.sort_by(|a, b| a.name.cmp(&b.name));
-        endpoints
+    /// Every document of one kind, in id order.
+    pub fn all<T: Document>(&self) -> Vec<Arc<T>> {
+        let mut all: Vec<_> = T::collection(&self.data.read()).values().cloned().collect();
+        all.sort_by_key(|document| document.id());
+        all
+    }
+
+    /// A document by token.
+    pub fn get<T: Document>(&self, token: &Uuid) -> Option<Arc<T>> {
+        T::collection(&self.data.read()).get(token).cloned()
+    }
+
+    /// The first document (in id order) that `wanted` accepts.
+    pub fn find<T: Document>(&self, wanted: impl Fn(&T) -> bool) -> Option<Arc<T>> {
+        self.all::<T>().into_iter().find(|document| wanted(document))
+    }
+
+    /// Stores a document built by `build` (given the next free id, for a new document),
+    /// creating it or replacing the one with its token. Names, where a kind has them, are unique.
+    pub async fn put<T: Document>(&self, build: impl FnOnce(i64) -> T) -> Result<Arc<T>, CatalogError> {
+        let _write = self.write.lock().await;
+        let id = self.data.read().next_id;
+        let document = Arc::new(build(id));
+        if let Some(name) = document.unique_name() {
+            let taken = T::collection(&self.data.read())
+                .values()
+                .any(|other| other.unique_name() == Some(name) && other.token() != document.token());
+            if taken {
+                return Err(CatalogError::NameTaken);
+            }
+        }
+        self.store
+            .put(T::KIND, &document.token().to_string(), &encode(&*document))
+            .await?;
+        let mut data = self.data.write();
+        data.next_id = data.next_id.max(document.id() + 1);
+        T::collection_mut(&mut data).insert(document.token(), document.clone());
+        Ok(document)
+    }
+
+    /// Deletes a document.
+    pub async fn remove<T: Document>(&self, token: &Uuid) -> Result<Option<Arc<T>>, StorageError> {
+        let _write = self.write.lock().await;
+        if self.get::<T>(token).is_none() {
+            return Ok(None);
+        }
+        self.store.delete(T::KIND, &token.to_string()).await?;
+        Ok(T::collection_mut(&mut self.data.write()).remove(token))
     }
 
     /// Returns an endpoint by token.
     pub fn endpoint(&self, token: &Uuid) -> Option<Arc<Endpoint>> {
-        self.data.read().endpoints.get(token).cloned()
+        self.get(token)
     }
 
     /// Returns an endpoint by name.
     pub fn endpoint_by_name(&self, name: &str) -> Option<Arc<Endpoint>> {
-        self.data
-            .read()
-            .endpoints
-            .values()
-            .find(|endpoint| endpoint.name == name)
-            .cloned()
-    }
-
-    /// Stores an endpoint built by `build` (given the next free id, used only when the
-    /// endpoint is new), creating it or replacing the one with its token. Names are unique.
-    pub async fn put_endpoint(&self, build: impl FnOnce(i64) -> Endpoint) -> Result<Arc<Endpoint>, CatalogError> {
-        let _write = self.write.lock().await;
-        let id = self.data.read().next_id;
-        let endpoint = Arc::new(build(id));
-        let taken = self
-            .data
-            .read()
-            .endpoints
-            .values()
-            .any(|other| other.name == endpoint.name && other.token != endpoint.token);
-        if taken {
-            return Err(CatalogError::NameTaken);
-        }
-        self.store
-            .put(KIND_ENDPOINT, &endpoint.token.to_string(), &encode(&*endpoint))
-            .await?;
-        let mut data = self.data.write();
-        data.next_id = data.next_id.max(endpoint.id + 1);
-        data.endpoints.insert(endpoint.token, endpoint.clone());
-        Ok(endpoint)
-    }
-
-    /// Deletes an endpoint.
-    pub async fn delete_endpoint(&self, token: &Uuid) -> Result<Option<Arc<Endpoint>>, StorageError> {
-        let _write = self.write.lock().await;
-        if self.endpoint(token).is_none() {
-            return Ok(None);
-        }
-        self.store.delete(KIND_ENDPOINT, &token.to_string()).await?;
-        Ok(self.data.write().endpoints.remove(token))
+        self.find(|endpoint: &Endpoint| endpoint.name == name)
     }
 
     /// Persists a source's schema.

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod egress;
 pub mod endpoints;
 pub mod error;
 mod http;

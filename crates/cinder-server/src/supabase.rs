@@ -92,7 +92,7 @@ pub async fn seed(catalog: &Catalog, endpoints: &Endpoints, backend: &Arc<dyn Ba
             .check(&endpoint)
             .map_err(|error| anyhow::anyhow!("the seeded endpoint `{name}` does not translate: {error}"))?;
         catalog
-            .put_endpoint(|id| Endpoint { id, ..endpoint })
+            .put(|id| Endpoint { id, ..endpoint })
             .await
             .with_context(|| format!("cannot create the Supabase endpoint `{name}`"))?;
         created += 1;

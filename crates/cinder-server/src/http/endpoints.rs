@@ -13,13 +13,12 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::auth::{authenticate, presented_token, Manager};
-use crate::catalog::CatalogError;
 use crate::endpoints::{collect_params, Endpoint, Outcome};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::supabase;
 
-use super::parse_body;
+use super::{catalog_error, parse_body};
 
 fn find(state: &AppState, token: &str) -> Result<Arc<Endpoint>, ApiError> {
     let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
@@ -35,19 +34,12 @@ fn checked(state: &AppState, mut endpoint: Endpoint) -> Result<Endpoint, ApiErro
     Ok(endpoint)
 }
 
-fn catalog_error(error: CatalogError) -> ApiError {
-    match error {
-        CatalogError::NameTaken => ApiError::invalid("name", "has already been taken"),
-        CatalogError::Storage(error) => error.into(),
-    }
-}
-
 /// `GET /api/endpoints`
 pub async fn list(State(state): State<AppState>, _: Manager) -> Json<Value> {
     Json(
         state
             .catalog
-            .endpoints()
+            .all::<Endpoint>()
             .iter()
             .map(|endpoint| endpoint.render())
             .collect(),
@@ -67,7 +59,7 @@ pub async fn create(State(state): State<AppState>, _: Manager, body: Bytes) -> R
     let endpoint = checked(&state, endpoint)?;
     let stored = state
         .catalog
-        .put_endpoint(|id| Endpoint { id, ..endpoint })
+        .put(|id| Endpoint { id, ..endpoint })
         .await
         .map_err(catalog_error)?;
     Ok((StatusCode::CREATED, Json(stored.render())).into_response())
@@ -87,7 +79,7 @@ async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<Endpo
     endpoint.apply(&parse_body(body)?)?;
     endpoint.updated_at = crate::now_rfc3339();
     let endpoint = checked(state, endpoint)?;
-    let stored = state.catalog.put_endpoint(|_| endpoint).await.map_err(catalog_error)?;
+    let stored = state.catalog.put(|_| endpoint).await.map_err(catalog_error)?;
     state.endpoints.cache().invalidate(&stored.token);
     Ok(stored)
 }
@@ -120,7 +112,11 @@ pub async fn delete(
     Path(token): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let token = Uuid::parse_str(&token).map_err(|_| ApiError::NotFound)?;
-    state.catalog.delete_endpoint(&token).await?.ok_or(ApiError::NotFound)?;
+    state
+        .catalog
+        .remove::<Endpoint>(&token)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     state.endpoints.cache().invalidate(&token);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! Routing: which handler serves which path. Handlers parse the request, call the domain
 //! code and map the result; nothing else lives here.
 
+mod backends;
 mod endpoints;
 mod health;
 mod ingest;
@@ -13,6 +14,7 @@ use axum::Router;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
+use crate::catalog::CatalogError;
 use crate::error::ApiError;
 
 use crate::ingest::decode::MAX_BODY_BYTES;
@@ -34,6 +36,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/sources/{token}/schema", get(sources::schema))
         .route("/api/sources/{token}/recent", get(sources::recent))
+        .route(
+            "/api/sources/{token}/backends/{backend_token}",
+            post(backends::attach).delete(backends::detach),
+        )
+        .route("/api/backends", get(backends::list).post(backends::create))
+        .route(
+            "/api/backends/{token}",
+            get(backends::show)
+                .put(backends::replace)
+                .patch(backends::patch)
+                .delete(backends::delete),
+        )
+        .route("/api/backends/{token}/test", post(backends::test))
+        .route("/api/rules", get(backends::list_rules).post(backends::create_rules))
+        .route(
+            "/api/rules/{token}",
+            get(backends::show_rule)
+                .put(backends::replace_rule)
+                .patch(backends::patch_rule)
+                .delete(backends::delete_rule),
+        )
         .route("/api/query", get(query::query))
         .route("/api/query/parse", get(endpoints::parse))
         .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
@@ -104,5 +127,13 @@ fn parse_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::BadRequest("the body must be a JSON object".into())),
         Err(error) => Err(ApiError::BadRequest(format!("malformed JSON: {error}"))),
+    }
+}
+
+/// The 422 or storage error of a refused catalog change.
+fn catalog_error(error: CatalogError) -> ApiError {
+    match error {
+        CatalogError::NameTaken => ApiError::invalid("name", "has already been taken"),
+        CatalogError::Storage(error) => error.into(),
     }
 }

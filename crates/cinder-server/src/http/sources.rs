@@ -14,11 +14,12 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::auth::Manager;
-use crate::catalog::{CatalogError, SourceHandle};
+use crate::catalog::SourceHandle;
+use crate::egress::{EgressBackend, Rule};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-use super::parse_body;
+use super::{catalog_error, parse_body};
 
 fn find(state: &AppState, token: &str) -> Result<Arc<SourceHandle>, ApiError> {
     let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
@@ -26,7 +27,7 @@ fn find(state: &AppState, token: &str) -> Result<Arc<SourceHandle>, ApiError> {
 }
 
 /// Renders a source with Logflare's fields.
-fn render(handle: &SourceHandle) -> Value {
+fn render(state: &AppState, handle: &SourceHandle) -> Value {
     let source = handle.source.read().clone();
     let metrics = &handle.metrics;
     let inserts = metrics.inserts.load(Ordering::Relaxed);
@@ -69,7 +70,7 @@ fn render(handle: &SourceHandle) -> Value {
             "user_schema_update_notifications": true,
         },
         "custom_event_message_keys": source.custom_event_message_keys,
-        "backends": [],
+        "backends": super::backends::attached_to(state, &source.token),
         "transform_copy_fields": source.transform_copy_fields,
         "transform_key_values": source.transform_key_values,
         "transform_drop_fields": source.transform_drop_fields,
@@ -203,16 +204,14 @@ fn normalize_labels(labels: &str) -> Result<String, &'static str> {
     Ok(out.join(","))
 }
 
-fn catalog_error(error: CatalogError) -> ApiError {
-    match error {
-        CatalogError::NameTaken => ApiError::invalid("name", "has already been taken"),
-        CatalogError::Storage(error) => error.into(),
-    }
-}
-
 /// `GET /api/sources`
 pub async fn list(State(state): State<AppState>, _: Manager) -> Result<Json<Value>, ApiError> {
-    let sources: Vec<Value> = state.catalog.sources().iter().map(|handle| render(handle)).collect();
+    let sources: Vec<Value> = state
+        .catalog
+        .sources()
+        .iter()
+        .map(|handle| render(&state, handle))
+        .collect();
     Ok(Json(Value::Array(sources)))
 }
 
@@ -238,7 +237,7 @@ pub async fn create(State(state): State<AppState>, _: Manager, body: Bytes) -> R
         .await
         .map_err(catalog_error)?;
     state.backend.apply_schema(&handle.table, &handle.schema()).await?;
-    Ok((StatusCode::CREATED, Json(render(&handle))).into_response())
+    Ok((StatusCode::CREATED, Json(render(&state, &handle))).into_response())
 }
 
 /// `GET /api/sources/:token`
@@ -248,7 +247,7 @@ pub async fn show(
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let handle = find(&state, &token)?;
-    Ok(Json(render(&handle)))
+    Ok(Json(render(&state, &handle)))
 }
 
 async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<SourceHandle>, ApiError> {
@@ -272,7 +271,7 @@ pub async fn replace(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let handle = update(&state, &token, &body).await?;
-    Ok(Json(render(&handle)))
+    Ok(Json(render(&state, &handle)))
 }
 
 /// `PATCH /api/sources/:token` → 204
@@ -295,6 +294,20 @@ pub async fn delete(
     let token = Uuid::parse_str(&token).map_err(|_| ApiError::NotFound)?;
     let handle = state.catalog.delete_source(&token).await?.ok_or(ApiError::NotFound)?;
     state.backend.drop_table(&handle.table).await?;
+    // Rules of the source, rules copying into it, and its backend attachments go with it.
+    let source_id = handle.source.read().id;
+    for rule in state.catalog.all::<Rule>() {
+        if rule.source_id == source_id || rule.sink == Some(token) {
+            state.catalog.remove::<Rule>(&rule.token).await?;
+        }
+    }
+    for backend in state.catalog.all::<EgressBackend>() {
+        if backend.sources.contains(&token) {
+            let mut detached = EgressBackend::clone(&backend);
+            detached.sources.retain(|attached| *attached != token);
+            state.catalog.put(|_| detached).await.map_err(catalog_error)?;
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

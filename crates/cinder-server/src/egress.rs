@@ -1,0 +1,482 @@
+//! Backends events can be sent to (Logflare's "backends": log drains), and the rules that
+//! choose which events go where.
+//!
+//! A backend's `config` is checked per type when it is saved, and its secrets (passwords, API
+//! keys, tokens, header values, credentials inside URLs) never leave the server: every response
+//! shows them as `REDACTED`, and an update that sends `REDACTED` back keeps the stored value.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// What a secret looks like in responses.
+pub const REDACTED: &str = "REDACTED";
+
+/// The kinds of backend Logflare has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendType {
+    /// HTTP POST of JSON batches.
+    Webhook,
+    /// A PostgreSQL database.
+    Postgres,
+    /// BigQuery.
+    Bigquery,
+    /// Datadog logs.
+    Datadog,
+    /// Elasticsearch.
+    Elastic,
+    /// Grafana Loki.
+    Loki,
+    /// Sentry.
+    Sentry,
+    /// Amazon S3 (or compatible).
+    S3,
+    /// Axiom.
+    Axiom,
+    /// ClickHouse.
+    Clickhouse,
+    /// incident.io.
+    Incidentio,
+    /// OpenTelemetry (OTLP).
+    Otlp,
+    /// Last9.
+    Last9,
+    /// Syslog.
+    Syslog,
+}
+
+impl BackendType {
+    fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(Value::String(text.to_owned())).ok()
+    }
+
+    /// The config keys that must be present (all strings unless listed in [`Self::numbers`]).
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            BackendType::Webhook | BackendType::Loki | BackendType::Elastic => &["url"],
+            BackendType::Postgres | BackendType::Otlp | BackendType::Last9 => &[],
+            BackendType::Bigquery => &["project_id", "dataset_id"],
+            BackendType::Datadog => &["api_key"],
+            BackendType::Sentry => &["dsn"],
+            BackendType::S3 => &["s3_bucket", "storage_region", "access_key_id", "secret_access_key"],
+            BackendType::Axiom => &["api_token", "dataset_name"],
+            BackendType::Clickhouse => &["url", "database"],
+            BackendType::Incidentio => &["api_token"],
+            BackendType::Syslog => &["host", "port"],
+        }
+    }
+}
+
+/// Config keys whose values are secrets.
+const SECRET_KEYS: [&str; 7] = [
+    "password",
+    "api_key",
+    "api_token",
+    "secret_access_key",
+    "access_key_id",
+    "dsn",
+    "token",
+];
+
+/// A backend as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EgressBackend {
+    /// Numeric id (rules name it as `backend_id`).
+    pub id: i64,
+    /// The handle in URLs.
+    pub token: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The kind of destination.
+    #[serde(rename = "type")]
+    pub kind: BackendType,
+    /// Type-specific settings, secrets included.
+    pub config: Map<String, Value>,
+    /// Free-form labels (Studio marks log drains with `{"type": "log-drain"}`).
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+    /// The sources attached to it.
+    #[serde(default)]
+    pub sources: Vec<Uuid>,
+    /// RFC 3339.
+    pub inserted_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl EgressBackend {
+    /// The API's view, secrets redacted.
+    pub fn render(&self) -> Value {
+        json!({
+            "id": self.id,
+            "token": self.token,
+            "name": self.name,
+            "description": self.description,
+            "type": self.kind,
+            "config": redact(&self.config),
+            "metadata": self.metadata,
+            "default_ingest?": false,
+            "inserted_at": self.inserted_at,
+            "updated_at": self.updated_at,
+        })
+    }
+
+    /// Whether Cinder sends events to this kind of backend yet.
+    pub fn can_send(&self) -> bool {
+        false
+    }
+
+    /// Whether every `metadata[key]=value` filter holds (`"true"`/`"false"` match booleans).
+    pub fn matches_metadata(&self, filters: &[(String, String)]) -> bool {
+        filters.iter().all(|(key, wanted)| match self.metadata.get(key) {
+            Some(Value::String(text)) => text == wanted,
+            Some(Value::Bool(flag)) => wanted.parse::<bool>().ok() == Some(*flag),
+            Some(Value::Number(number)) => number.to_string() == *wanted,
+            _ => false,
+        })
+    }
+
+    /// Applies a create or update request. `creating` requires `name`, `type` and `config`.
+    pub fn apply(&mut self, params: &Map<String, Value>, creating: bool) -> Result<(), ApiError> {
+        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut fail = |field: &str, message: String| errors.entry(field.to_owned()).or_default().push(message);
+        if creating {
+            for field in ["name", "type", "config"] {
+                if params.get(field).is_none_or(Value::is_null) {
+                    fail(field, "can't be blank".into());
+                }
+            }
+        }
+        if let Some(value) = params.get("name").filter(|value| !value.is_null()) {
+            match value.as_str().map(str::trim) {
+                Some(name) if !name.is_empty() => self.name = name.to_owned(),
+                Some(_) => fail("name", "can't be blank".into()),
+                None => fail("name", "is invalid".into()),
+            }
+        }
+        match params.get("description") {
+            Some(Value::String(text)) => self.description = Some(text.clone()),
+            Some(Value::Null) => self.description = None,
+            Some(_) => fail("description", "is invalid".into()),
+            None => {}
+        }
+        if let Some(value) = params.get("type").filter(|value| !value.is_null()) {
+            match value.as_str().and_then(BackendType::parse) {
+                Some(kind) if creating || kind == self.kind => self.kind = kind,
+                Some(_) => fail("type", "cannot be changed; create a new backend".into()),
+                None => fail("type", format!("is invalid: {value}")),
+            }
+        }
+        match params.get("metadata") {
+            Some(Value::Object(metadata)) => self.metadata = metadata.clone(),
+            Some(Value::Null) | None => {}
+            Some(_) => fail("metadata", "must be an object".into()),
+        }
+        match params.get("config") {
+            Some(Value::Object(config)) => self.config = merge_secrets(&self.config, config),
+            Some(Value::Null) | None => {}
+            Some(_) => fail("config", "must be an object".into()),
+        }
+        if !errors.contains_key("type") && !errors.contains_key("config") {
+            for (key, message) in check_config(self.kind, &self.config) {
+                errors.entry(format!("config.{key}")).or_default().push(message);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
+/// A new config whose `REDACTED` values (as a client read them) keep the stored secrets.
+fn merge_secrets(stored: &Map<String, Value>, incoming: &Map<String, Value>) -> Map<String, Value> {
+    incoming
+        .iter()
+        .map(|(key, value)| {
+            let kept = match (value, stored.get(key)) {
+                (Value::String(text), Some(old)) if text == REDACTED => old.clone(),
+                (Value::Object(new), Some(Value::Object(old))) => Value::Object(merge_secrets(old, new)),
+                (Value::String(text), Some(Value::String(old)))
+                    if text.contains(REDACTED) && redact_url(old) == *text =>
+                {
+                    Value::String(old.clone())
+                }
+                _ => value.clone(),
+            };
+            (key.clone(), kept)
+        })
+        .collect()
+}
+
+fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    for key in kind.required() {
+        match config.get(*key) {
+            Some(Value::String(text)) if !text.trim().is_empty() => {}
+            Some(Value::Number(_)) if *key == "port" => {}
+            _ => errors.push((key.to_string(), "can't be blank".to_owned())),
+        }
+    }
+    if let Some(url) = config.get("url") {
+        let scheme_ok = match (kind, url.as_str()) {
+            (BackendType::Postgres, Some(url)) => url.starts_with("postgres://") || url.starts_with("postgresql://"),
+            (_, Some(url)) => url.starts_with("http://") || url.starts_with("https://"),
+            (_, None) => false,
+        };
+        if !scheme_ok {
+            let expected = if kind == BackendType::Postgres {
+                "postgres://"
+            } else {
+                "http:// or https://"
+            };
+            errors.push(("url".into(), format!("must be a URL starting with {expected}")));
+        }
+    }
+    if kind == BackendType::Postgres && config.get("url").is_none() {
+        for key in ["hostname", "username", "database"] {
+            if !config
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|text| !text.is_empty())
+            {
+                errors.push((key.into(), "can't be blank (or give a `url`)".into()));
+            }
+        }
+    }
+    match config.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(headers)) if headers.values().all(Value::is_string) => {}
+        Some(_) => errors.push(("headers".into(), "must be an object of strings".into())),
+    }
+    if let Some(gzip) = config.get("gzip") {
+        if !gzip.is_boolean() {
+            errors.push(("gzip".into(), "must be true or false".into()));
+        }
+    }
+    if let Some(http) = config.get("http") {
+        if !matches!(http.as_str(), Some("http1" | "http2")) {
+            errors.push(("http".into(), "must be http1 or http2".into()));
+        }
+    }
+    errors
+}
+
+/// The config with every secret replaced by `REDACTED`.
+pub fn redact(config: &Map<String, Value>) -> Value {
+    let redacted = config
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                _ if SECRET_KEYS.contains(&key.as_str()) && !value.is_null() => Value::String(REDACTED.into()),
+                Value::Object(headers) if key == "headers" => Value::Object(
+                    headers
+                        .keys()
+                        .map(|name| (name.clone(), Value::String(REDACTED.into())))
+                        .collect(),
+                ),
+                Value::String(url) if url.contains("://") => Value::String(redact_url(url)),
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Value::Object(redacted)
+}
+
+/// `scheme://user:secret@host/...` → `scheme://user:REDACTED@host/...`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            let secret = if credentials.contains(':') {
+                format!(":{REDACTED}")
+            } else {
+                String::new()
+            };
+            format!("{scheme}://{user}{secret}@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// A routing rule: events of `source_id` that match `lql_string` are copied to the `sink`
+/// source, or sent to the backend `backend_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    /// Numeric id.
+    pub id: i64,
+    /// The handle in URLs.
+    pub token: Uuid,
+    /// The source whose events are matched (its numeric id).
+    pub source_id: i64,
+    /// The LQL filter.
+    pub lql_string: String,
+    /// The backend matching events go to.
+    #[serde(default)]
+    pub backend_id: Option<i64>,
+    /// The source matching events are copied to.
+    #[serde(default)]
+    pub sink: Option<Uuid>,
+    /// RFC 3339.
+    pub inserted_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl Rule {
+    /// The API's view, with the parsed filters.
+    pub fn render(&self) -> Value {
+        let filters = cinder_sql::lql::parse(&self.lql_string, chrono::Utc::now().timestamp_micros())
+            .map(|lql| lql.filters.iter().map(render_filter).collect::<Vec<_>>())
+            .unwrap_or_default();
+        json!({
+            "id": self.id,
+            "token": self.token,
+            "source_id": self.source_id,
+            "lql_string": self.lql_string,
+            "lql_filters": filters,
+            "backend_id": self.backend_id,
+            "sink": self.sink,
+            "inserted_at": self.inserted_at,
+            "updated_at": self.updated_at,
+        })
+    }
+}
+
+fn render_filter(filter: &cinder_sql::lql::Filter) -> Value {
+    use cinder_sql::lql::{LqlValue, Operator};
+    fn value(lql: &LqlValue) -> Value {
+        match lql {
+            LqlValue::String(text) => Value::String(text.clone()),
+            LqlValue::Integer(integer) => Value::from(*integer),
+            LqlValue::Float(float) => Value::from(*float),
+            LqlValue::Boolean(flag) => Value::Bool(*flag),
+            LqlValue::Timestamp(micros) => Value::from(*micros),
+            LqlValue::Range(low, high) => Value::Array(vec![value(low), value(high)]),
+            LqlValue::List(values) => Value::Array(values.iter().map(value).collect()),
+            LqlValue::Null => Value::Null,
+        }
+    }
+    let operator = match filter.operator {
+        Operator::Eq | Operator::IsNull => "=",
+        Operator::Gt => ">",
+        Operator::Ge => ">=",
+        Operator::Lt => "<",
+        Operator::Le => "<=",
+        Operator::Regex => "~",
+        Operator::Contains => "string_contains",
+        Operator::ListIncludes => "list_includes",
+        Operator::ListIncludesRegex => "list_includes_regexp",
+        Operator::Range => "range",
+        Operator::In => "in",
+    };
+    json!({
+        "path": filter.path,
+        "operator": operator,
+        "value": value(&filter.value),
+        "modifiers": if filter.negated { json!({"negate": true}) } else { json!({}) },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend(params: Value) -> Result<EgressBackend, ApiError> {
+        let mut backend = EgressBackend {
+            id: 1,
+            token: Uuid::new_v4(),
+            name: String::new(),
+            description: None,
+            kind: BackendType::Webhook,
+            config: Map::new(),
+            metadata: Map::new(),
+            sources: Vec::new(),
+            inserted_at: String::new(),
+            updated_at: String::new(),
+        };
+        backend.apply(params.as_object().unwrap(), true)?;
+        Ok(backend)
+    }
+
+    fn errors(params: Value) -> Vec<String> {
+        match backend(params) {
+            Err(ApiError::Validation(errors)) => errors.into_keys().collect(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn configs_are_checked_per_type() {
+        assert_eq!(errors(json!({})), ["config", "name", "type"]);
+        assert_eq!(
+            errors(json!({"name": "d", "type": "webhook", "config": {}})),
+            ["config.url"]
+        );
+        assert_eq!(
+            errors(json!({"name": "d", "type": "webhook", "config": {"url": "ftp://x"}})),
+            ["config.url"]
+        );
+        assert_eq!(errors(json!({"name": "d", "type": "nope", "config": {}})), ["type"]);
+        assert_eq!(
+            errors(json!({"name": "d", "type": "postgres", "config": {"url": "mysql://x"}})),
+            ["config.url"]
+        );
+        assert_eq!(
+            errors(json!({"name": "d", "type": "s3", "config": {"s3_bucket": "b"}})),
+            [
+                "config.access_key_id",
+                "config.secret_access_key",
+                "config.storage_region"
+            ]
+        );
+        assert!(backend(json!({"name": "d", "type": "datadog", "config": {"api_key": "k", "region": "US1"}})).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_redacted_and_kept_on_update() {
+        let mut stored = backend(json!({
+            "name": "pg", "type": "postgres",
+            "config": {"url": "postgres://app:hunter2@db:5432/logs", "schema": "drain", "password": "p"},
+        }))
+        .unwrap();
+        let shown = stored.render();
+        assert_eq!(shown["config"]["url"], "postgres://app:REDACTED@db:5432/logs");
+        assert_eq!(shown["config"]["password"], "REDACTED");
+        assert_eq!(shown["config"]["schema"], "drain");
+        assert!(!shown.to_string().contains("hunter2"));
+        // The client sends back what it read, with one change.
+        let mut config = shown["config"].as_object().unwrap().clone();
+        config.insert("schema".into(), json!("other"));
+        stored
+            .apply(json!({"config": config}).as_object().unwrap(), false)
+            .unwrap();
+        assert_eq!(stored.config["url"], "postgres://app:hunter2@db:5432/logs");
+        assert_eq!(stored.config["password"], "p");
+        assert_eq!(stored.config["schema"], "other");
+
+        let webhook = backend(json!({"name": "w", "type": "webhook", "config": {"url": "https://h/x", "headers": {"authorization": "Bearer s"}}})).unwrap();
+        assert_eq!(webhook.render()["config"]["headers"]["authorization"], "REDACTED");
+    }
+
+    #[test]
+    fn metadata_filters() {
+        let drain = backend(json!({"name": "d", "type": "webhook", "config": {"url": "http://h"}, "metadata": {"type": "log-drain", "on": true}})).unwrap();
+        assert!(drain.matches_metadata(&[("type".into(), "log-drain".into()), ("on".into(), "true".into())]));
+        assert!(!drain.matches_metadata(&[("type".into(), "other".into())]));
+    }
+}
