@@ -26,14 +26,10 @@ pub struct Config {
         default_value_t = 4000
     )]
     pub port: u16,
-    /// Address the HTTP server binds.
-    #[arg(
-        long = "ip",
-        env = "PHX_HTTP_IP",
-        value_name = "PHX_HTTP_IP",
-        default_value = "127.0.0.1"
-    )]
-    pub ip: IpAddr,
+    /// Address the HTTP server binds: 127.0.0.1 unless set, or 0.0.0.0 in Supabase mode, where
+    /// Vector and Studio reach the `analytics` container over the compose network.
+    #[arg(long = "ip", env = "PHX_HTTP_IP", value_name = "PHX_HTTP_IP")]
+    pub ip: Option<IpAddr>,
     /// Directory for the embedded database, the write-ahead log and generated secrets.
     #[arg(
         long = "data-dir",
@@ -152,6 +148,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The address to listen on (see [`Config::ip`]).
+    pub fn bind_ip(&self) -> IpAddr {
+        let default = if self.single_tenant && self.supabase_mode {
+            IpAddr::from([0, 0, 0, 0])
+        } else {
+            IpAddr::from([127, 0, 0, 1])
+        };
+        self.ip.unwrap_or(default)
+    }
+
     /// Returns the public token from `LOGFLARE_PUBLIC_ACCESS_TOKEN`, or its deprecated alias.
     pub fn public_token(&self) -> Option<&str> {
         self.public_access_token
@@ -253,5 +259,13 @@ mod tests {
         let config = Config::try_parse_from(["cinder", "--log-level", "warn", "--single-tenant", "TRUE"]).unwrap();
         assert_eq!(config.log_level, LogLevel::Warning);
         assert!(config.single_tenant);
+    }
+
+    #[test]
+    fn supabase_mode_listens_on_every_interface_unless_told() {
+        let parse = |args: &[&str]| Config::try_parse_from([&["cinder"], args].concat()).unwrap().bind_ip();
+        assert_eq!(parse(&[]).to_string(), "127.0.0.1");
+        assert_eq!(parse(&["--supabase-mode", "true"]).to_string(), "0.0.0.0");
+        assert_eq!(parse(&["--supabase-mode", "true", "--ip", "10.0.0.2"]).to_string(), "10.0.0.2");
     }
 }

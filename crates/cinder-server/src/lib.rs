@@ -213,7 +213,7 @@ pub async fn serve(
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let address = SocketAddr::new(config.ip, config.port);
+    let address = SocketAddr::new(config.bind_ip(), config.port);
     let state = start(config).await?;
     let listener = TcpListener::bind(address)
         .await
