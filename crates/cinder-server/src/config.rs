@@ -266,6 +266,9 @@ mod tests {
         let parse = |args: &[&str]| Config::try_parse_from([&["cinder"], args].concat()).unwrap().bind_ip();
         assert_eq!(parse(&[]).to_string(), "127.0.0.1");
         assert_eq!(parse(&["--supabase-mode", "true"]).to_string(), "0.0.0.0");
-        assert_eq!(parse(&["--supabase-mode", "true", "--ip", "10.0.0.2"]).to_string(), "10.0.0.2");
+        assert_eq!(
+            parse(&["--supabase-mode", "true", "--ip", "10.0.0.2"]).to_string(),
+            "10.0.0.2"
+        );
     }
 }
