@@ -435,3 +435,64 @@ async fn every_vector_sink_arrives_as_studio_reads_it() {
         assert_eq!(reply["result"], expected, "{sql}: {reply}");
     }
 }
+
+/// `supabase start` runs `./logflare eval Logflare.Release.migrate` and `./logflare start
+/// --sname logflare` in the analytics container: the shim beside the binary does both.
+#[tokio::test]
+async fn the_logflare_shim_runs_cinder_as_supabase_start_does() {
+    let dir = temp_dir("shim");
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::copy(root.join("scripts/logflare"), bin.join("logflare")).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_cinder"), bin.join("cinder")).unwrap();
+    let status = std::process::Command::new("./logflare")
+        .current_dir(&bin)
+        .args(["eval", "Logflare.Release.migrate"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new("./logflare")
+        .current_dir(&bin)
+        .args(["start", "--sname", "logflare"])
+        .envs(SUPABASE)
+        .env("PHX_HTTP_PORT", port.to_string())
+        .env("CINDER_DATA_DIR", dir.join("data"))
+        .env("LOGFLARE_PRIVATE_ACCESS_TOKEN", PRIVATE)
+        .env("LOGFLARE_LOG_LEVEL", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let healthy = loop {
+        match client.head(format!("http://127.0.0.1:{port}/health")).send().await {
+            Ok(response) if response.status().is_success() => break true,
+            _ if std::time::Instant::now() > deadline => break false,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    };
+    let endpoints: Value = client
+        .get(format!("http://127.0.0.1:{port}/api/endpoints"))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(healthy, "cinder did not start through the shim");
+    assert_eq!(endpoints.as_array().map(Vec::len), Some(2), "{endpoints}");
+    let status = std::process::Command::new(bin.join("logflare"))
+        .arg("remote")
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(64));
+}
