@@ -144,6 +144,144 @@ async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usiz
     (names.len(), checked)
 }
 
+/// Six hours of Vector-shaped traffic from every sink (many paths and statuses, errors and
+/// warnings), then every corpus query: none may fail, and the edge counts and chart buckets
+/// must add up to what was sent. Returns how many events were sent.
+async fn replay_six_hours(label: &str, env: &[(&str, &str)]) -> usize {
+    let dir = temp_dir(label);
+    let server = &Server::start_with(&dir, env).await;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    };
+    let base = chrono::DateTime::parse_from_rfc3339("2026-06-01T06:00:00Z")
+        .unwrap()
+        .to_utc();
+    let paths = [
+        "/rest/v1/todos",
+        "/rest/v1/rpc/search",
+        "/auth/v1/token",
+        "/auth/v1/user",
+        "/storage/v1/object/public/a.png",
+        "/realtime/v1/websocket",
+        "/functions/v1/hello",
+        "/rest/v1/profiles?select=*",
+        "/graphql/v1",
+        "/pg/tables",
+    ];
+    let statuses = [200, 200, 200, 201, 204, 304, 400, 401, 404, 500, 503];
+    let (mut kong, mut auth, mut db) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut in_window, mut after_chart) = (0u64, [0u64; 3]);
+    for _ in 0..3000 {
+        let at = base + chrono::Duration::milliseconds(next(6 * 3600 * 1000) as i64);
+        let path = paths[next(paths.len() as u64) as usize];
+        let status = statuses[next(statuses.len() as u64) as usize];
+        let method = ["GET", "POST", "PATCH", "DELETE"][next(4) as usize];
+        let start = chrono::DateTime::parse_from_rfc3339(fixture::START).unwrap();
+        let end = chrono::DateTime::parse_from_rfc3339(fixture::END).unwrap();
+        if at > start && at <= end {
+            in_window += 1;
+            if at > chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z").unwrap() {
+                let kind = if status >= 500 {
+                    1
+                } else if status >= 400 {
+                    2
+                } else {
+                    0
+                };
+                after_chart[kind] += 1;
+            }
+        }
+        let timestamp = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        kong.push(json!({
+            "appname": "supabase-kong",
+            "event_message": format!("172.18.0.{} - - \"{method} {path} HTTP/1.1\" {status} {}", next(250), next(5000)),
+            "metadata": {"request": {"headers": {"cf_connecting_ip": format!("172.18.0.{}", next(250)), "user_agent": "supabase-js/2"}, "method": method, "path": path, "protocol": "HTTP/1.1"}, "response": {"status_code": status}},
+            "project": "default",
+            "timestamp": timestamp,
+        }));
+        if next(3) == 0 {
+            let level = ["info", "info", "warning", "error"][next(4) as usize];
+            auth.push(json!({"appname": "supabase-auth", "event_message": format!("{{\"level\":\"{level}\",\"msg\":\"request completed\"}}"),
+                "metadata": {"level": level, "msg": "request completed", "path": "/token", "status": status, "time": timestamp}, "project": "default", "timestamp": timestamp}));
+        }
+        if next(4) == 0 {
+            let severity = ["LOG", "LOG", "WARNING", "ERROR", "FATAL"][next(5) as usize];
+            db.push(json!({"appname": "supabase-db", "event_message": format!("{severity}:  something happened"),
+                "metadata": {"host": "db-default", "parsed": {"error_severity": severity, "timestamp": timestamp}}, "project": "default", "timestamp": timestamp}));
+        }
+    }
+    let sent = kong.len() + auth.len() + db.len();
+    for (source, events) in [
+        ("cloudflare.logs.prod", &kong),
+        ("gotrue.logs.prod", &auth),
+        ("postgres.logs", &db),
+    ] {
+        // Vector sends about one batch a second per sink.
+        for batch in events.chunks(500) {
+            let response = server
+                .client
+                .post(server.url(&format!("/api/logs?source_name={source}")))
+                .header("x-api-key", PUBLIC)
+                .json(&batch)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{source}");
+        }
+        assert_eq!(
+            server.wait_for_count(source, events.len() as u64).await,
+            events.len() as u64
+        );
+    }
+    let call = |name: &str| {
+        let sql = fixture::corpus_query(name);
+        async move {
+            let pairs = [
+                ("project", "default"),
+                ("sql", sql.as_str()),
+                ("iso_timestamp_start", fixture::START),
+                ("iso_timestamp_end", fixture::END),
+            ];
+            studio_call(server, "logs.all", &pairs).await
+        }
+    };
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(fixture::testdata().join("golden/studio")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.starts_with('Q') {
+            let reply = call(&name).await;
+            if reply.get("error").is_some() || !reply["result"].is_array() {
+                failures.push(format!("{name}: {reply}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let count = call("Q11").await;
+    assert_eq!(
+        count["result"][0]["count"], in_window,
+        "edge count over the window: {count}"
+    );
+    let chart = call("Q17").await;
+    let total = |column: &str| {
+        chart["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[column].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        [total("ok_count"), total("error_count"), total("warning_count")],
+        after_chart,
+        "the edge chart's buckets add up"
+    );
+    sent
+}
+
 async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
     let dir = temp_dir(label);
     let server = Server::start_with(&dir, env).await;
@@ -287,6 +425,8 @@ async fn supabase_mode_on_the_embedded_backend() {
     seeds_and_serves_studio("supabase", &SUPABASE).await;
     let (sent, checked) = replay_studio_corpus("supabase-corpus", &SUPABASE).await;
     eprintln!("embedded: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
+    let events = replay_six_hours("supabase-volume", &SUPABASE).await;
+    eprintln!("embedded: every corpus query over {events} events of six hours, counts and charts add up");
     assert!(
         sent >= 50 && checked >= 25,
         "the corpus went missing: {sent} / {checked}"
@@ -312,6 +452,14 @@ async fn supabase_mode_on_postgres() {
     ]);
     let (sent, checked) = replay_studio_corpus("supabase-pg-corpus", &env).await;
     eprintln!("postgres: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
+    let schema = format!("cinder_supabase_volume_{}", std::process::id());
+    let mut env = SUPABASE.to_vec();
+    env.extend([
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+    ]);
+    let events = replay_six_hours("supabase-pg-volume", &env).await;
+    eprintln!("postgres: every corpus query over {events} events of six hours, counts and charts add up");
     assert!(
         sent >= 50 && checked >= 25,
         "the corpus went missing: {sent} / {checked}"

@@ -194,6 +194,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn unknown_names_are_null_when_backticked_too() {
+        // Studio writes `function_id` in backticks; a source with no events yet has no such field.
+        let out =
+            embedded("select count(*) as n from logs cross join unnest(metadata) as m where (`function_id` = 'x')")
+                .unwrap();
+        assert!(out.sql.contains("(NULL = 'x')"), "{}", out.sql);
+    }
+
+    #[test]
     fn arrays_need_unnest() {
         assert!(matches!(
             embedded("select metadata.tags.x from logs"),

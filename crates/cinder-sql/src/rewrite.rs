@@ -892,7 +892,7 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             Some(binding) => *expr = access(binding, &[], context.layout)?,
             // Self-hosted events lack most platform fields that Studio's queries name: in a
             // scope where every column is known, an unknown name is a field no event has.
-            None if ident.quote_style.is_none()
+            None if matches!(ident.quote_style, None | Some('`'))
                 && scope.closed()
                 && !scope.outputs.contains(&ident.value.to_lowercase()) =>
             {
@@ -905,7 +905,8 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             // `metadata.status` where no event has `metadata` yet: as for a bare name.
             None if scope.closed()
                 && parts.first().is_some_and(|root| {
-                    root.quote_style.is_none() && !scope.relations.iter().any(|relation| relation.alias() == root.value)
+                    matches!(root.quote_style, None | Some('`'))
+                        && !scope.relations.iter().any(|relation| relation.alias() == root.value)
                 }) =>
             {
                 *expr = null();

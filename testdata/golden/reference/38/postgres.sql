@@ -1,5 +1,5 @@
 SELECT
-  "field_name" AS "field_name"
+  NULL AS "field_name"
 FROM
   "log_events_7" AS "table_name"
 -- params: 
