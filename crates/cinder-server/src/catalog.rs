@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::auth::Scope;
 use crate::egress::{EgressBackend, Rule};
 use crate::endpoints::Endpoint;
+use crate::teams::Team;
 
 /// The id of the single default user.
 pub const DEFAULT_USER_ID: i64 = 1;
@@ -152,6 +153,8 @@ pub struct Data {
     endpoints: HashMap<Uuid, Arc<Endpoint>>,
     backends: HashMap<Uuid, Arc<EgressBackend>>,
     rules: HashMap<Uuid, Arc<Rule>>,
+    teams: HashMap<Uuid, Arc<Team>>,
+    account_token: Uuid,
     next_id: i64,
 }
 
@@ -200,6 +203,7 @@ macro_rules! document {
 document!(Endpoint, "endpoint", endpoints, |endpoint| Some(&endpoint.name));
 document!(EgressBackend, "backend", backends, |_| None);
 document!(Rule, "rule", rules, |_| None);
+document!(Team, "team", teams, |_| None);
 
 fn load_document<T: Document>(data: &mut Data, value: Value) -> Result<(), StorageError> {
     let document: T = decode(value, T::KIND)?;
@@ -230,6 +234,7 @@ pub struct Catalog {
 const KIND_SOURCE: &str = "source";
 const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
+const KIND_ACCOUNT: &str = "account";
 
 fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
     serde_json::from_value(value)
@@ -263,6 +268,8 @@ impl Catalog {
                 Endpoint::KIND => load_document::<Endpoint>(&mut data, entry.value)?,
                 EgressBackend::KIND => load_document::<EgressBackend>(&mut data, entry.value)?,
                 Rule::KIND => load_document::<Rule>(&mut data, entry.value)?,
+                Team::KIND => load_document::<Team>(&mut data, entry.value)?,
+                KIND_ACCOUNT => data.account_token = decode(entry.value, "account")?,
                 _ => {}
             }
         }
@@ -272,11 +279,20 @@ impl Catalog {
             data.names.insert(source.name.as_str().to_owned(), source.token);
             data.sources.insert(source.token, SourceHandle::new(source, schema));
         }
+        if data.account_token.is_nil() {
+            data.account_token = Uuid::new_v4();
+            store.put(KIND_ACCOUNT, "default", &encode(&data.account_token)).await?;
+        }
         Ok(Self {
             store,
             data: RwLock::new(data),
             write: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// The default user's token.
+    pub fn account_token(&self) -> Uuid {
+        self.data.read().account_token
     }
 
     /// Returns the token record for a presented secret.

@@ -14,6 +14,7 @@ pub mod ingest;
 mod retention;
 pub mod state;
 pub mod supabase;
+pub mod teams;
 pub mod wal;
 
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! Routing: which handler serves which path. Handlers parse the request, call the domain
 //! code and map the result; nothing else lives here.
 
+mod account;
 mod backends;
 mod endpoints;
 mod health;
@@ -9,7 +10,7 @@ mod query;
 mod sources;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -56,6 +57,19 @@ pub fn router(state: AppState) -> Router {
                 .put(backends::replace_rule)
                 .patch(backends::patch_rule)
                 .delete(backends::delete_rule),
+        )
+        .route("/api/account", get(account::account))
+        .route(
+            "/api/access-tokens",
+            get(account::list_tokens).post(account::create_token),
+        )
+        .route("/api/access-tokens/{token}", delete(account::revoke_token))
+        .route("/api/teams", get(account::list_teams).post(account::create_team))
+        .route(
+            "/api/teams/{token}",
+            get(account::show_team)
+                .put(account::update_team)
+                .delete(account::delete_team),
         )
         .route("/api/query", get(query::query))
         .route("/api/query/parse", get(endpoints::parse))

@@ -1,0 +1,209 @@
+//! The account (`/api/account`), access tokens (`/api/access-tokens`) and teams (`/api/teams`).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::auth::{Manager, Scope};
+use crate::catalog::AccessToken;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::teams::Team;
+
+use super::{catalog_error, parse_body};
+
+/// The single-tenant user, as Logflare seeds it.
+const EMAIL: &str = "default@logflare.app";
+const NAME: &str = "default";
+
+fn user(state: &AppState) -> Value {
+    json!({
+        "email": EMAIL,
+        "name": NAME,
+        "provider": "default",
+        "email_preferred": null,
+        "image": null,
+        "email_me_product": false,
+        "phone": null,
+        "company": null,
+        "api_key": state.config.public_token(),
+        "api_quota": 500,
+        "token": state.catalog.account_token(),
+        "metadata": null,
+        "bigquery_project_id": null,
+        "bigquery_dataset_location": null,
+        "bigquery_dataset_id": null,
+        "bigquery_reservation_search": null,
+        "bigquery_reservation_alerts": null,
+        "bigquery_additional_projects": null,
+        "partner_upgraded": false,
+        "system_monitoring": false,
+    })
+}
+
+/// `GET /api/account`
+pub async fn account(State(state): State<AppState>, _: Manager) -> Json<Value> {
+    Json(user(&state))
+}
+
+fn render_token(token: &AccessToken, secret: Option<&str>) -> Value {
+    json!({
+        "id": token.id,
+        // Only public tokens are ever shown again; any other only in the reply that made it.
+        "token": secret.or(token.token.as_deref()),
+        "scopes": token.scopes.iter().map(Scope::to_string).collect::<Vec<_>>().join(" "),
+        "description": token.description,
+        "inserted_at": token.inserted_at,
+    })
+}
+
+/// `GET /api/access-tokens`
+pub async fn list_tokens(State(state): State<AppState>, _: Manager) -> Json<Value> {
+    Json(
+        state
+            .catalog
+            .tokens()
+            .iter()
+            .map(|token| render_token(token, None))
+            .collect(),
+    )
+}
+
+/// `POST /api/access-tokens` → 201 with the token, shown this once unless it is public.
+pub async fn create_token(State(state): State<AppState>, _: Manager, body: Bytes) -> Result<Response, ApiError> {
+    let body = parse_body(&body)?;
+    let scopes: Vec<&str> = match body.get("scopes") {
+        None | Some(Value::Null) => vec!["public"],
+        Some(Value::String(text)) => text.split_whitespace().collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "scopes",
+                "must be a space-separated string or a list",
+            ))
+        }
+    };
+    let scopes = scopes
+        .into_iter()
+        .map(str::parse::<Scope>)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| ApiError::invalid("scopes", message))?;
+    if scopes.is_empty() {
+        return Err(ApiError::invalid("scopes", "can't be blank"));
+    }
+    let description = match body.get("description") {
+        Some(Value::String(text)) => Some(text.clone()),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(ApiError::invalid("description", "is invalid")),
+    };
+    let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+    let token = state.catalog.add_token(&secret, scopes, description).await?;
+    Ok((StatusCode::CREATED, Json(render_token(&token, Some(&secret)))).into_response())
+}
+
+/// `DELETE /api/access-tokens/:token` → 204: revokes the token given by its value (or its id).
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    _: Manager,
+    Path(given): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let token = state.catalog.token(&given).or_else(|| {
+        let id: i64 = given.parse().ok()?;
+        state.catalog.tokens().into_iter().find(|token| token.id == id)
+    });
+    let token = token.ok_or(ApiError::NotFound)?;
+    state.catalog.revoke_token(&token.hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn render_team(state: &AppState, team: &Team) -> Value {
+    json!({
+        "name": team.name,
+        "token": team.token,
+        "team_users": team.team_users,
+        "user": user(state),
+    })
+}
+
+fn team_name(body: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    match body.get("name") {
+        Some(Value::String(name)) if !name.trim().is_empty() => Ok(name.trim().to_owned()),
+        Some(Value::String(_) | Value::Null) | None => Err(ApiError::invalid("name", "can't be blank")),
+        Some(_) => Err(ApiError::invalid("name", "is invalid")),
+    }
+}
+
+fn find_team(state: &AppState, text: &str) -> Result<Arc<Team>, ApiError> {
+    let token = Uuid::parse_str(text).map_err(|_| ApiError::NotFound)?;
+    state.catalog.get::<Team>(&token).ok_or(ApiError::NotFound)
+}
+
+/// `GET /api/teams`
+pub async fn list_teams(State(state): State<AppState>, _: Manager) -> Json<Value> {
+    Json(
+        state
+            .catalog
+            .all::<Team>()
+            .iter()
+            .map(|team| render_team(&state, team))
+            .collect(),
+    )
+}
+
+/// `POST /api/teams` → 201
+pub async fn create_team(State(state): State<AppState>, _: Manager, body: Bytes) -> Result<Response, ApiError> {
+    let name = team_name(&parse_body(&body)?)?;
+    let team = Team {
+        id: 0,
+        token: Uuid::new_v4(),
+        name,
+        team_users: Vec::new(),
+        inserted_at: crate::now_rfc3339(),
+    };
+    let team = state
+        .catalog
+        .put(|id| Team { id, ..team })
+        .await
+        .map_err(catalog_error)?;
+    Ok((StatusCode::CREATED, Json(render_team(&state, &team))).into_response())
+}
+
+/// `GET /api/teams/:token`
+pub async fn show_team(
+    State(state): State<AppState>,
+    _: Manager,
+    Path(text): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let team = find_team(&state, &text)?;
+    Ok(Json(render_team(&state, &team)))
+}
+
+/// `PUT /api/teams/:token` → 201 (Logflare answers an update of a team with 201)
+pub async fn update_team(
+    State(state): State<AppState>,
+    _: Manager,
+    Path(text): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let mut team = Team::clone(&*find_team(&state, &text)?);
+    team.name = team_name(&parse_body(&body)?)?;
+    let team = state.catalog.put(|_| team).await.map_err(catalog_error)?;
+    Ok((StatusCode::CREATED, Json(render_team(&state, &team))).into_response())
+}
+
+/// `DELETE /api/teams/:token` → 204
+pub async fn delete_team(
+    State(state): State<AppState>,
+    _: Manager,
+    Path(text): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let team = find_team(&state, &text)?;
+    state.catalog.remove::<Team>(&team.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
