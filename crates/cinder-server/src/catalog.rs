@@ -22,6 +22,7 @@ use crate::auth::Scope;
 use crate::egress::{EgressBackend, Rule};
 use crate::endpoints::Endpoint;
 use crate::teams::Team;
+use crate::vault::Vault;
 
 /// The id of the single default user.
 pub const DEFAULT_USER_ID: i64 = 1;
@@ -226,6 +227,7 @@ pub enum CatalogError {
 /// The in-memory catalog, written through to a [`CatalogStore`].
 pub struct Catalog {
     store: Arc<dyn CatalogStore>,
+    vault: Arc<Vault>,
     data: RwLock<Data>,
     /// Serialises writers, so the store and memory change in the same order.
     write: tokio::sync::Mutex<()>,
@@ -235,6 +237,16 @@ const KIND_SOURCE: &str = "source";
 const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
 const KIND_ACCOUNT: &str = "account";
+
+/// The fields of each kind that hold secrets, sealed by the [`Vault`] before they are stored.
+fn secret_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        KIND_TOKEN => &["token"],
+        KIND_SOURCE => &["webhook_notification_url", "slack_hook_url"],
+        EgressBackend::KIND => &["config"],
+        _ => &[],
+    }
+}
 
 fn decode<T: for<'de> Deserialize<'de>>(value: Value, what: &str) -> Result<T, StorageError> {
     serde_json::from_value(value)
@@ -246,15 +258,25 @@ fn encode<T: Serialize>(value: &T) -> Value {
 }
 
 impl Catalog {
-    /// Loads the catalog from its store.
-    pub async fn load(store: Arc<dyn CatalogStore>) -> Result<Self, StorageError> {
+    /// Loads the catalog from its store, opening its secrets with `vault`. Secrets sealed with a
+    /// retired key (or not sealed yet) are sealed again under the current key, one document
+    /// at a time, so a crash half-way leaves every document readable.
+    pub async fn load(store: Arc<dyn CatalogStore>, vault: Arc<Vault>) -> Result<Self, StorageError> {
         let mut data = Data {
             next_id: 1,
             ..Data::default()
         };
         let mut schemas = HashMap::new();
         let mut sources = Vec::new();
-        for entry in store.load().await? {
+        let mut stale = Vec::new();
+        for mut entry in store.load().await? {
+            let fields = secret_fields(&entry.kind);
+            let needs_sealing = vault
+                .open_fields(&mut entry.value, fields)
+                .map_err(|error| StorageError::Internal(format!("{} `{}`: {error:#}", entry.kind, entry.key)))?;
+            if needs_sealing {
+                stale.push((entry.kind.clone(), entry.key.clone(), entry.value.clone()));
+            }
             match entry.kind.as_str() {
                 KIND_SOURCE => sources.push(decode::<Source>(entry.value, "source")?),
                 KIND_SCHEMA => {
@@ -283,11 +305,35 @@ impl Catalog {
             data.account_token = Uuid::new_v4();
             store.put(KIND_ACCOUNT, "default", &encode(&data.account_token)).await?;
         }
+        if !stale.is_empty() {
+            tracing::info!(
+                documents = stale.len(),
+                key = vault.key_id(),
+                "sealing secrets under the current encryption key"
+            );
+            for (kind, key, value) in &stale {
+                let mut sealed = value.clone();
+                vault.seal_fields(&mut sealed, secret_fields(kind));
+                store.put(kind, key, &sealed).await?;
+            }
+            tracing::info!(
+                documents = stale.len(),
+                key = vault.key_id(),
+                "every secret is sealed under the current key"
+            );
+        }
         Ok(Self {
             store,
+            vault,
             data: RwLock::new(data),
             write: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Stores a document with its secret fields sealed.
+    async fn store_sealed(&self, kind: &str, key: &str, mut value: Value) -> Result<(), StorageError> {
+        self.vault.seal_fields(&mut value, secret_fields(kind));
+        self.store.put(kind, key, &value).await
     }
 
     /// The default user's token.
@@ -328,7 +374,7 @@ impl Catalog {
             description,
             inserted_at: crate::now_rfc3339(),
         };
-        self.store.put(KIND_TOKEN, &hash, &encode(&token)).await?;
+        self.store_sealed(KIND_TOKEN, &hash, encode(&token)).await?;
         let mut data = self.data.write();
         data.next_id = id + 1;
         data.tokens.insert(hash, token.clone());
@@ -380,8 +426,7 @@ impl Catalog {
         let id = self.data.read().next_id;
         let source = build(Source::new(id, DEFAULT_USER_ID, name, &crate::now_rfc3339()));
         let schema = Schema::new();
-        self.store
-            .put(KIND_SOURCE, &source.token.to_string(), &encode(&source))
+        self.store_sealed(KIND_SOURCE, &source.token.to_string(), encode(&source))
             .await?;
         self.store
             .put(KIND_SCHEMA, &source.token.to_string(), &encode(&schema))
@@ -402,8 +447,7 @@ impl Catalog {
         if updated.name != old_name && self.data.read().names.contains_key(updated.name.as_str()) {
             return Err(CatalogError::NameTaken);
         }
-        self.store
-            .put(KIND_SOURCE, &updated.token.to_string(), &encode(&updated))
+        self.store_sealed(KIND_SOURCE, &updated.token.to_string(), encode(&updated))
             .await?;
         let mut data = self.data.write();
         data.names.remove(old_name.as_str());
@@ -474,8 +518,7 @@ impl Catalog {
                 return Err(CatalogError::NameTaken);
             }
         }
-        self.store
-            .put(T::KIND, &document.token().to_string(), &encode(&*document))
+        self.store_sealed(T::KIND, &document.token().to_string(), encode(&*document))
             .await?;
         let mut data = self.data.write();
         data.next_id = data.next_id.max(document.id() + 1);

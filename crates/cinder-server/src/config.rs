@@ -126,6 +126,23 @@ pub struct Config {
         default_value_t = 64
     )]
     pub endpoint_cache_mb: usize,
+    /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
+    /// generated in the data directory.
+    #[arg(
+        long,
+        env = "LOGFLARE_DB_ENCRYPTION_KEY",
+        value_name = "LOGFLARE_DB_ENCRYPTION_KEY",
+        hide_env_values = true
+    )]
+    pub db_encryption_key: Option<String>,
+    /// The previous key, while rotating: start-up re-seals every secret under the new one.
+    #[arg(
+        long,
+        env = "LOGFLARE_DB_ENCRYPTION_KEY_RETIRED",
+        value_name = "LOGFLARE_DB_ENCRYPTION_KEY_RETIRED",
+        hide_env_values = true
+    )]
+    pub db_encryption_key_retired: Option<String>,
     /// Host of a PostgreSQL database for the catalog (Logflare's metadata database). Unset:
     /// the catalog lives beside the events.
     #[arg(long, env = "DB_HOSTNAME", value_name = "DB_HOSTNAME")]

@@ -15,6 +15,7 @@ mod retention;
 pub mod state;
 pub mod supabase;
 pub mod teams;
+pub mod vault;
 pub mod wal;
 
 use std::io::Write;
@@ -36,6 +37,7 @@ use crate::config::{Config, LogLevel};
 use crate::endpoints::Endpoints;
 use crate::ingest::pipeline::Pipeline;
 use crate::state::AppState;
+use crate::vault::Vault;
 use crate::wal::Wal;
 
 /// Where the generated private token is written, inside the data directory.
@@ -91,7 +93,12 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         }
         None => store,
     };
-    let catalog = Arc::new(Catalog::load(store).await.context("cannot load the catalog")?);
+    let vault = Arc::new(Vault::open(
+        config.db_encryption_key.as_deref(),
+        config.db_encryption_key_retired.as_deref(),
+        dir,
+    )?);
+    let catalog = Arc::new(Catalog::load(store, vault).await.context("cannot load the catalog")?);
     set_up_tokens(&config, &catalog).await?;
     // A schema is saved before the rows that need its columns; make sure every table has them.
     for source in catalog.sources() {
@@ -182,7 +189,7 @@ async fn set_up_tokens(config: &Config, catalog: &Catalog) -> anyhow::Result<()>
     Ok(())
 }
 
-fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
+pub(crate) fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
