@@ -131,7 +131,7 @@ impl EgressBackend {
 
     /// Whether Cinder sends events to this kind of backend yet.
     pub fn can_send(&self) -> bool {
-        false
+        self.kind == BackendType::Webhook
     }
 
     /// Whether every `metadata[key]=value` filter holds (`"true"`/`"false"` match booleans).

@@ -12,6 +12,7 @@ pub mod error;
 mod http;
 pub mod ingest;
 mod retention;
+pub mod routing;
 pub mod state;
 pub mod supabase;
 pub mod teams;
@@ -130,7 +131,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         supabase::seed(&catalog, &endpoints, &backend).await?;
     }
     tokio::spawn(endpoints.clone().run_requery());
+    let egress = Arc::new(routing::Egress::new(catalog.clone()));
     Ok(AppState {
+        egress,
         endpoints,
         config: Arc::new(config),
         catalog,

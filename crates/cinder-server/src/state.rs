@@ -21,6 +21,8 @@ pub struct AppState {
     pub pipeline: Arc<Pipeline>,
     /// Where events are stored and queried.
     pub backend: Arc<dyn Backend>,
+    /// Delivery of routed events to backends.
+    pub egress: Arc<crate::routing::Egress>,
     /// Saved queries and their cached results.
     pub endpoints: Arc<Endpoints>,
     /// True once start-up is complete and until shutdown begins.

@@ -85,6 +85,7 @@ pub async fn ingest(
         .apply_schema(&mut events)
         .map_err(|error| ApiError::BadRequest(error.to_string()))?;
 
+    let routed = crate::routing::route(&state.catalog, &source, &events);
     state
         .pipeline
         .submit(source, events)
@@ -94,6 +95,24 @@ pub async fn ingest(
             SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
             SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
         })?;
+    // The request's own events are durable; what rules made of them follows, best effort.
+    for (sink, mut copies) in routed.copies {
+        let name = sink.source.read().name.clone();
+        let stored = match sink.apply_schema(&mut copies) {
+            Ok(_) => state
+                .pipeline
+                .submit(sink, copies)
+                .await
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = stored {
+            tracing::warn!(sink = %name, %error, "events a rule copies could not be stored");
+        }
+    }
+    for (backend, deliveries) in routed.deliveries {
+        state.egress.enqueue(&backend, deliveries);
+    }
     Ok(logged())
 }
 

@@ -1,0 +1,254 @@
+//! After ingest: a source's rules copy matching events into sink sources, and hand matching
+//! events to backends (log drains), which a sender per backend delivers in the background.
+//!
+//! Events are routed once, when a client sends them: copies are stored directly in their sink
+//! and never routed again, so rules cannot loop. Delivery to a backend never blocks ingest: each
+//! backend has a bounded queue; when it is full (the destination has been failing for long),
+//! further events for it are counted as dropped and logged, and the source's own events are
+//! unaffected.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cinder_core::LogEvent;
+use parking_lot::Mutex;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, SourceHandle};
+use crate::egress::{BackendType, EgressBackend, Rule};
+
+/// Events one backend may have waiting.
+const QUEUE_EVENTS: usize = 50_000;
+/// Events per request to a backend (Logflare's webhook batch size).
+const BATCH_EVENTS: usize = 250;
+/// How long a partial batch waits for more events.
+const BATCH_WAIT: Duration = Duration::from_secs(1);
+/// Attempts per batch; the waits between them double from one second.
+const ATTEMPTS: u32 = 6;
+
+/// What a source's rules made of a request's events.
+#[derive(Default)]
+pub struct Routed {
+    /// Copies for sink sources.
+    pub copies: Vec<(Arc<SourceHandle>, Vec<LogEvent>)>,
+    /// Events for backends, as JSON.
+    pub deliveries: Vec<(Arc<EgressBackend>, Vec<Value>)>,
+}
+
+/// Applies the rules of `source` to `events`.
+pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> Routed {
+    let source_id = source.source.read().id;
+    let rules: Vec<Arc<Rule>> = catalog
+        .all::<Rule>()
+        .into_iter()
+        .filter(|rule| rule.source_id == source_id)
+        .collect();
+    let mut routed = Routed::default();
+    if rules.is_empty() {
+        return routed;
+    }
+    let now = chrono::Utc::now().timestamp_micros();
+    let json: Vec<Value> = events.iter().map(LogEvent::to_json).collect();
+    for rule in rules {
+        let Ok(filter) = cinder_sql::lql::parse(&rule.lql_string, now) else {
+            continue;
+        };
+        let matching: Vec<usize> = (0..events.len())
+            .filter(|&index| filter.matches(&json[index]))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        if let Some(sink) = rule.sink.and_then(|token| catalog.source(&token)) {
+            routed
+                .copies
+                .push((sink, matching.iter().map(|&index| events[index].clone()).collect()));
+        }
+        if let Some(backend) = rule
+            .backend_id
+            .and_then(|id| catalog.find(|backend: &EgressBackend| backend.id == id))
+        {
+            routed
+                .deliveries
+                .push((backend, matching.iter().map(|&index| json[index].clone()).collect()));
+        }
+    }
+    routed
+}
+
+/// Counters of deliveries to backends.
+#[derive(Debug, Default)]
+pub struct EgressMetrics {
+    /// Events delivered.
+    pub sent: AtomicU64,
+    /// Events given up on (queue full, or every attempt failed).
+    pub dropped: AtomicU64,
+}
+
+/// The senders, one per backend, started on first use.
+pub struct Egress {
+    catalog: Arc<Catalog>,
+    client: reqwest::Client,
+    queues: Mutex<HashMap<Uuid, mpsc::Sender<Value>>>,
+    /// Counters.
+    pub metrics: Arc<EgressMetrics>,
+}
+
+impl Egress {
+    /// Senders reading backend settings from `catalog`.
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("cinder/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            catalog,
+            client,
+            queues: Mutex::new(HashMap::new()),
+            metrics: Arc::new(EgressMetrics::default()),
+        }
+    }
+
+    /// Queues events for a backend without waiting.
+    pub fn enqueue(&self, backend: &EgressBackend, events: Vec<Value>) {
+        if !backend.can_send() {
+            tracing::warn!(backend = %backend.name, kind = ?backend.kind, "a rule routes events to a backend type Cinder cannot send to yet; they are not sent");
+            self.metrics.dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
+            return;
+        }
+        let sender = {
+            let mut queues = self.queues.lock();
+            queues
+                .entry(backend.token)
+                .or_insert_with(|| {
+                    let (sender, receiver) = mpsc::channel(QUEUE_EVENTS);
+                    tokio::spawn(deliver(
+                        self.catalog.clone(),
+                        self.client.clone(),
+                        self.metrics.clone(),
+                        backend.token,
+                        receiver,
+                    ));
+                    sender
+                })
+                .clone()
+        };
+        let mut dropped = 0u64;
+        for event in events {
+            if sender.try_send(event).is_err() {
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            self.metrics.dropped.fetch_add(dropped, Ordering::Relaxed);
+            tracing::warn!(backend = %backend.name, dropped, "the backend's queue is full; events for it were dropped");
+        }
+    }
+}
+
+/// Delivers one backend's queue in batches until the backend is deleted.
+async fn deliver(
+    catalog: Arc<Catalog>,
+    client: reqwest::Client,
+    metrics: Arc<EgressMetrics>,
+    token: Uuid,
+    mut receiver: mpsc::Receiver<Value>,
+) {
+    while let Some(first) = receiver.recv().await {
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + BATCH_WAIT;
+        while batch.len() < BATCH_EVENTS {
+            match tokio::time::timeout_at(deadline, receiver.recv()).await {
+                Ok(Some(event)) => batch.push(event),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        // The settings are read per batch: an edit applies to the next one.
+        let Some(backend) = catalog.get::<EgressBackend>(&token) else {
+            metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+            return;
+        };
+        let mut wait = Duration::from_secs(1);
+        for attempt in 1..=ATTEMPTS {
+            match send(&client, &backend, &batch).await {
+                Ok(()) => {
+                    metrics.sent.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    break;
+                }
+                Err(Failure::Permanent(reason)) => {
+                    tracing::error!(backend = %backend.name, %reason, events = batch.len(), "the backend refused a batch; it is dropped");
+                    metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    break;
+                }
+                Err(Failure::Transient(reason)) if attempt == ATTEMPTS => {
+                    tracing::error!(backend = %backend.name, %reason, events = batch.len(), "a batch failed {ATTEMPTS} times; it is dropped");
+                    metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+                Err(Failure::Transient(reason)) => {
+                    tracing::warn!(backend = %backend.name, %reason, attempt, "a batch failed; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(60));
+                }
+            }
+        }
+    }
+}
+
+enum Failure {
+    /// Worth retrying: a network error, a timeout, 429 or 5xx.
+    Transient(String),
+    /// Not worth retrying: any other 4xx.
+    Permanent(String),
+}
+
+async fn send(client: &reqwest::Client, backend: &EgressBackend, events: &[Value]) -> Result<(), Failure> {
+    match backend.kind {
+        BackendType::Webhook => webhook(client, backend, events).await,
+        other => Err(Failure::Permanent(format!("{other:?} backends cannot send yet"))),
+    }
+}
+
+/// Logflare's webhook: a JSON array of the events, gzip'd unless `gzip: false`, with the
+/// configured headers.
+async fn webhook(client: &reqwest::Client, backend: &EgressBackend, events: &[Value]) -> Result<(), Failure> {
+    let config = &backend.config;
+    let url = config
+        .get("url")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Failure::Permanent("no url".into()))?;
+    let body = serde_json::to_vec(events).map_err(|error| Failure::Permanent(error.to_string()))?;
+    let mut request = client.post(url).header("content-type", "application/json");
+    let gzip = config.get("gzip").and_then(Value::as_bool).unwrap_or(true);
+    let body = if gzip {
+        request = request.header("content-encoding", "gzip");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(&body).expect("writing to memory");
+        encoder.finish().expect("writing to memory")
+    } else {
+        body
+    };
+    for (name, value) in config.get("headers").and_then(Value::as_object).into_iter().flatten() {
+        if let Some(value) = value.as_str() {
+            request = request.header(name.as_str(), value);
+        }
+    }
+    let response = request
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| Failure::Transient(error.to_string()))?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(())
+    } else if status.as_u16() == 429 || status.is_server_error() {
+        Err(Failure::Transient(format!("HTTP {status}")))
+    } else {
+        Err(Failure::Permanent(format!("HTTP {status}")))
+    }
+}
