@@ -131,7 +131,7 @@ impl EgressBackend {
 
     /// Whether Cinder sends events to this kind of backend yet.
     pub fn can_send(&self) -> bool {
-        self.kind == BackendType::Webhook
+        matches!(self.kind, BackendType::Webhook | BackendType::Postgres)
     }
 
     /// Whether every `metadata[key]=value` filter holds (`"true"`/`"false"` match booleans).

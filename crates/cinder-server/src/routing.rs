@@ -38,22 +38,38 @@ pub struct Routed {
     pub copies: Vec<(Arc<SourceHandle>, Vec<LogEvent>)>,
     /// Events for backends, as JSON.
     pub deliveries: Vec<(Arc<EgressBackend>, Vec<Value>)>,
+    /// The source they came from (a Postgres backend keeps each source in a table of its own).
+    pub source: Uuid,
 }
 
-/// Applies the rules of `source` to `events`.
+/// Applies the rules of `source` to `events`; backends attached to the source get every event.
 pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> Routed {
-    let source_id = source.source.read().id;
+    let (source_id, token) = {
+        let source = source.source.read();
+        (source.id, source.token)
+    };
     let rules: Vec<Arc<Rule>> = catalog
         .all::<Rule>()
         .into_iter()
         .filter(|rule| rule.source_id == source_id)
         .collect();
-    let mut routed = Routed::default();
-    if rules.is_empty() {
+    let attached: Vec<Arc<EgressBackend>> = catalog
+        .all::<EgressBackend>()
+        .into_iter()
+        .filter(|backend| backend.sources.contains(&token))
+        .collect();
+    let mut routed = Routed {
+        source: token,
+        ..Routed::default()
+    };
+    if rules.is_empty() && attached.is_empty() {
         return routed;
     }
     let now = chrono::Utc::now().timestamp_micros();
     let json: Vec<Value> = events.iter().map(LogEvent::to_json).collect();
+    for backend in attached {
+        routed.deliveries.push((backend, json.clone()));
+    }
     for rule in rules {
         let Ok(filter) = cinder_sql::lql::parse(&rule.lql_string, now) else {
             continue;
@@ -94,7 +110,7 @@ pub struct EgressMetrics {
 pub struct Egress {
     catalog: Arc<Catalog>,
     client: reqwest::Client,
-    queues: Mutex<HashMap<Uuid, mpsc::Sender<Value>>>,
+    queues: Mutex<HashMap<Uuid, mpsc::Sender<(Uuid, Value)>>>,
     /// Counters.
     pub metrics: Arc<EgressMetrics>,
 }
@@ -115,8 +131,8 @@ impl Egress {
         }
     }
 
-    /// Queues events for a backend without waiting.
-    pub fn enqueue(&self, backend: &EgressBackend, events: Vec<Value>) {
+    /// Queues events of `source` for a backend without waiting.
+    pub fn enqueue(&self, backend: &EgressBackend, source: Uuid, events: Vec<Value>) {
         if !backend.can_send() {
             tracing::warn!(backend = %backend.name, kind = ?backend.kind, "a rule routes events to a backend type Cinder cannot send to yet; they are not sent");
             self.metrics.dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
@@ -141,7 +157,7 @@ impl Egress {
         };
         let mut dropped = 0u64;
         for event in events {
-            if sender.try_send(event).is_err() {
+            if sender.try_send((source, event)).is_err() {
                 dropped += 1;
             }
         }
@@ -158,8 +174,9 @@ async fn deliver(
     client: reqwest::Client,
     metrics: Arc<EgressMetrics>,
     token: Uuid,
-    mut receiver: mpsc::Receiver<Value>,
+    mut receiver: mpsc::Receiver<(Uuid, Value)>,
 ) {
+    let mut connection = None;
     while let Some(first) = receiver.recv().await {
         let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + BATCH_WAIT;
@@ -176,7 +193,7 @@ async fn deliver(
         };
         let mut wait = Duration::from_secs(1);
         for attempt in 1..=ATTEMPTS {
-            match send(&client, &backend, &batch).await {
+            match send(&client, &mut connection, &backend, &batch).await {
                 Ok(()) => {
                     metrics.sent.fetch_add(batch.len() as u64, Ordering::Relaxed);
                     break;
@@ -207,16 +224,127 @@ enum Failure {
     Permanent(String),
 }
 
-async fn send(client: &reqwest::Client, backend: &EgressBackend, events: &[Value]) -> Result<(), Failure> {
+async fn send(
+    client: &reqwest::Client,
+    connection: &mut Option<PostgresSink>,
+    backend: &EgressBackend,
+    events: &[(Uuid, Value)],
+) -> Result<(), Failure> {
     match backend.kind {
-        BackendType::Webhook => webhook(client, backend, events).await,
+        BackendType::Webhook => {
+            let events: Vec<&Value> = events.iter().map(|(_, event)| event).collect();
+            webhook(client, backend, &events).await
+        }
+        BackendType::Postgres => {
+            let result = postgres(connection, backend, events).await;
+            if result.is_err() {
+                *connection = None; // connect afresh for the retry
+            }
+            result
+        }
         other => Err(Failure::Permanent(format!("{other:?} backends cannot send yet"))),
     }
 }
 
+/// A connection to a Postgres backend, and the tables it has made sure of.
+struct PostgresSink {
+    client: tokio_postgres::Client,
+    tables: std::collections::HashSet<String>,
+}
+
+/// Logflare's Postgres backend layout in the configured schema (default `public`): a
+/// `log_events_<source token>` table per source, `id` as primary key (a re-sent batch is not
+/// stored twice), the event as `body`.
+async fn postgres(
+    connection: &mut Option<PostgresSink>,
+    backend: &EgressBackend,
+    events: &[(Uuid, Value)],
+) -> Result<(), Failure> {
+    let config = &backend.config;
+    let text = |key: &str| config.get(key).and_then(Value::as_str);
+    if connection.is_none() {
+        let mut settings = match text("url") {
+            Some(url) => url
+                .parse::<tokio_postgres::Config>()
+                .map_err(|error| Failure::Permanent(error.to_string()))?,
+            None => {
+                let mut settings = tokio_postgres::Config::new();
+                settings
+                    .host(text("hostname").unwrap_or_default())
+                    .user(text("username").unwrap_or_default())
+                    .dbname(text("database").unwrap_or_default());
+                if let Some(password) = text("password") {
+                    settings.password(password);
+                }
+                if let Some(port) = config
+                    .get("port")
+                    .and_then(Value::as_u64)
+                    .and_then(|port| u16::try_from(port).ok())
+                {
+                    settings.port(port);
+                }
+                settings
+            }
+        };
+        settings.connect_timeout(Duration::from_secs(10));
+        let (client, driver) = settings
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(|error| Failure::Transient(error.to_string()))?;
+        tokio::spawn(driver);
+        *connection = Some(PostgresSink {
+            client,
+            tables: std::collections::HashSet::new(),
+        });
+    }
+    let sink = connection.as_mut().expect("connected above");
+    let schema = text("schema").unwrap_or("public").replace('"', "\"\"");
+    let mut by_source: HashMap<Uuid, Vec<&Value>> = HashMap::new();
+    for (source, event) in events {
+        by_source.entry(*source).or_default().push(event);
+    }
+    let transient = |error: tokio_postgres::Error| Failure::Transient(error.to_string());
+    for (source, events) in by_source {
+        let table = format!("\"{schema}\".\"{}\"", cinder_core::table_name(&source));
+        if !sink.tables.contains(&table) {
+            sink.client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
+                     CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY, body jsonb, event_message text, timestamp timestamp)"
+                ))
+                .await
+                .map_err(transient)?;
+            sink.tables.insert(table.clone());
+        }
+        let ids: Vec<&str> = events
+            .iter()
+            .map(|event| event["id"].as_str().unwrap_or_default())
+            .collect();
+        let bodies: Vec<String> = events.iter().map(|event| event.to_string()).collect();
+        let messages: Vec<Option<&str>> = events.iter().map(|event| event["event_message"].as_str()).collect();
+        let micros: Vec<i64> = events
+            .iter()
+            .map(|event| event["timestamp"].as_i64().unwrap_or_default())
+            .collect();
+        sink.client
+            .execute(
+                &format!(
+                    "INSERT INTO {table} (id, body, event_message, timestamp)
+                     SELECT id, body::jsonb, message, to_timestamp(micros / 1000000.0) AT TIME ZONE 'UTC'
+                     FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS t(id, body, message, micros)
+                     ON CONFLICT (id) DO NOTHING"
+                ),
+                &[&ids, &bodies, &messages, &micros],
+            )
+            .await
+            .map_err(transient)?;
+    }
+    Ok(())
+}
+
 /// Logflare's webhook: a JSON array of the events, gzip'd unless `gzip: false`, with the
 /// configured headers.
-async fn webhook(client: &reqwest::Client, backend: &EgressBackend, events: &[Value]) -> Result<(), Failure> {
+async fn webhook(client: &reqwest::Client, backend: &EgressBackend, events: &[&Value]) -> Result<(), Failure> {
     let config = &backend.config;
     let url = config
         .get("url")

@@ -153,3 +153,74 @@ async fn rules_copy_to_sinks_once_and_deliver_to_webhooks() {
     assert!(event["id"].is_string() && event["timestamp"].is_number(), "{event}");
     assert_eq!(receiver.headers.lock()[0]["authorization"], "Bearer hook-secret");
 }
+
+/// A Postgres backend attached to a source gets every event of it, in Logflare's table layout.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn an_attached_postgres_backend_receives_every_event() {
+    let (url, _) = common::test_postgres();
+    let schema = format!("cinder_drain_{}", std::process::id());
+    let server = Server::start(&temp_dir("routing-pg")).await;
+    let app = server.create_source("app").await;
+    let drain = manage(
+        &server,
+        "/api/backends",
+        json!({"name": "pg", "type": "postgres", "config": {"url": url, "schema": schema}}),
+    )
+    .await;
+    let path = format!(
+        "/api/sources/{}/backends/{}",
+        app["token"].as_str().unwrap(),
+        drain["token"].as_str().unwrap()
+    );
+    let response = server
+        .client
+        .post(server.url(&path))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let events: Vec<Value> = (0..5)
+        .map(|i| json!({"message": format!("to postgres {i}"), "metadata": {"n": i}}))
+        .collect();
+    let response = server
+        .client
+        .post(server.url("/api/logs?source_name=app"))
+        .header("x-api-key", PUBLIC)
+        .json(&events)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let table = format!(
+        "\"{schema}\".log_events_{}",
+        app["token"].as_str().unwrap().replace('-', "_")
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let rows = loop {
+        if let Ok(rows) = client
+            .query(
+                &format!("SELECT event_message, (body->'metadata'->>'n')::int AS n FROM {table} ORDER BY 2"),
+                &[],
+            )
+            .await
+        {
+            if rows.len() == 5 {
+                break rows;
+            }
+        }
+        assert!(Instant::now() < deadline, "the Postgres backend never got the events");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let messages: Vec<String> = rows.iter().map(|row| row.get::<_, String>(0)).collect();
+    assert_eq!(messages[4], "to postgres 4");
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+}

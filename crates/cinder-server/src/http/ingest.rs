@@ -111,7 +111,7 @@ pub async fn ingest(
         }
     }
     for (backend, deliveries) in routed.deliveries {
-        state.egress.enqueue(&backend, deliveries);
+        state.egress.enqueue(&backend, routed.source, deliveries);
     }
     Ok(logged())
 }
