@@ -30,7 +30,7 @@ use anyhow::Context;
 use cinder_storage::{Backend, CatalogStore, Embedded, Postgres};
 use tokio::net::TcpListener;
 
-pub use http::router;
+pub use http::{operations, router, Access, Operation};
 
 use crate::auth::Scope;
 use crate::catalog::Catalog;

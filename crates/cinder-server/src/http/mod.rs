@@ -6,12 +6,13 @@ mod backends;
 mod endpoints;
 mod health;
 mod ingest;
+mod openapi;
 mod query;
 mod sources;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
-use axum::Router;
+use axum::http::Method;
+use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
@@ -22,112 +23,469 @@ use crate::ingest::decode::MAX_BODY_BYTES;
 use crate::ingest::shapes::Shape;
 use crate::state::AppState;
 
-/// Builds the router over shared state.
-pub fn router(state: AppState) -> Router {
-    let mut router = Router::new()
-        .route("/health", get(health::health).head(health::health))
-        .route("/ready", get(health::ready).head(health::ready))
-        .route("/api/sources", get(sources::list).post(sources::create))
-        .route(
-            "/api/sources/{token}",
-            get(sources::show)
-                .put(sources::replace)
-                .patch(sources::patch)
-                .delete(sources::delete),
+use openapi::Routes;
+pub use openapi::{Access, Operation};
+
+/// Every route, documented: the router and the OpenAPI document come from this one table.
+fn routes() -> Routes {
+    use Access::{Ingest, Manage, Open, Query};
+    let (get, post, put, patch, delete, head, options) = (
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    );
+    let mut routes = Routes::new()
+        .add(
+            get.clone(),
+            "/health",
+            health::health,
+            "Health: 200 once started (and seeded), 503 before",
+            Open,
+            200,
         )
-        .route("/api/sources/{token}/schema", get(sources::schema))
-        .route("/api/sources/{token}/recent", get(sources::recent))
-        .route(
-            "/api/sources/{token}/backends/{backend_token}",
-            post(backends::attach).delete(backends::detach),
+        .add(
+            head.clone(),
+            "/health",
+            health::health,
+            "Health, without a body",
+            Open,
+            200,
         )
-        .route("/api/backends", get(backends::list).post(backends::create))
-        .route(
-            "/api/backends/{token}",
-            get(backends::show)
-                .put(backends::replace)
-                .patch(backends::patch)
-                .delete(backends::delete),
+        .add(
+            get.clone(),
+            "/ready",
+            health::ready,
+            "Readiness: 503 during start-up and shutdown",
+            Open,
+            200,
         )
-        .route("/api/backends/{token}/test", post(backends::test))
-        .route("/api/rules", get(backends::list_rules).post(backends::create_rules))
-        .route(
-            "/api/rules/{token}",
-            get(backends::show_rule)
-                .put(backends::replace_rule)
-                .patch(backends::patch_rule)
-                .delete(backends::delete_rule),
+        .add(head, "/ready", health::ready, "Readiness, without a body", Open, 200)
+        .add(
+            get.clone(),
+            "/api/openapi",
+            openapi_document,
+            "This document",
+            Open,
+            200,
         )
-        .route("/api/account", get(account::account))
-        .route(
+        .add(
+            get.clone(),
+            "/api/account",
+            account::account,
+            "The account",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
             "/api/access-tokens",
-            get(account::list_tokens).post(account::create_token),
+            account::list_tokens,
+            "List access tokens",
+            Manage,
+            200,
         )
-        .route("/api/access-tokens/{token}", delete(account::revoke_token))
-        .route("/api/teams", get(account::list_teams).post(account::create_team))
-        .route(
+        .add(
+            post.clone(),
+            "/api/access-tokens",
+            account::create_token,
+            "Create an access token",
+            Manage,
+            201,
+        )
+        .add(
+            delete.clone(),
+            "/api/access-tokens/{token}",
+            account::revoke_token,
+            "Revoke an access token",
+            Manage,
+            204,
+        )
+        .add(
+            get.clone(),
+            "/api/teams",
+            account::list_teams,
+            "List teams",
+            Manage,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/api/teams",
+            account::create_team,
+            "Create a team",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
             "/api/teams/{token}",
-            get(account::show_team)
-                .put(account::update_team)
-                .delete(account::delete_team),
+            account::show_team,
+            "Fetch a team",
+            Manage,
+            200,
         )
-        .route("/api/query", get(query::query))
-        .route("/api/query/parse", get(endpoints::parse))
-        .route("/api/endpoints", get(endpoints::list).post(endpoints::create))
-        .route(
+        .add(
+            put.clone(),
+            "/api/teams/{token}",
+            account::update_team,
+            "Update a team",
+            Manage,
+            201,
+        )
+        .add(
+            delete.clone(),
+            "/api/teams/{token}",
+            account::delete_team,
+            "Delete a team",
+            Manage,
+            204,
+        )
+        .add(get.clone(), "/api/sources", sources::list, "List sources", Manage, 200)
+        .add(
+            post.clone(),
+            "/api/sources",
+            sources::create,
+            "Create a source",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
+            "/api/sources/{token}",
+            sources::show,
+            "Fetch a source",
+            Manage,
+            200,
+        )
+        .add(
+            put.clone(),
+            "/api/sources/{token}",
+            sources::replace,
+            "Update a source",
+            Manage,
+            200,
+        )
+        .add(
+            patch.clone(),
+            "/api/sources/{token}",
+            sources::patch,
+            "Update a source",
+            Manage,
+            204,
+        )
+        .add(
+            delete.clone(),
+            "/api/sources/{token}",
+            sources::delete,
+            "Delete a source and its events",
+            Manage,
+            204,
+        )
+        .add(
+            get.clone(),
+            "/api/sources/{token}/schema",
+            sources::schema,
+            "A source's schema (`?variant=dot`)",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
+            "/api/sources/{token}/recent",
+            sources::recent,
+            "A source's latest events",
+            Manage,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/api/sources/{token}/backends/{backend_token}",
+            backends::attach,
+            "Attach a backend to a source",
+            Manage,
+            201,
+        )
+        .add(
+            delete.clone(),
+            "/api/sources/{token}/backends/{backend_token}",
+            backends::detach,
+            "Detach a backend",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
+            "/api/backends",
+            backends::list,
+            "List backends (`?metadata[key]=value`)",
+            Manage,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/api/backends",
+            backends::create,
+            "Create a backend",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
+            "/api/backends/{token}",
+            backends::show,
+            "Fetch a backend",
+            Manage,
+            200,
+        )
+        .add(
+            put.clone(),
+            "/api/backends/{token}",
+            backends::replace,
+            "Update a backend",
+            Manage,
+            200,
+        )
+        .add(
+            patch.clone(),
+            "/api/backends/{token}",
+            backends::patch,
+            "Update a backend",
+            Manage,
+            204,
+        )
+        .add(
+            delete.clone(),
+            "/api/backends/{token}",
+            backends::delete,
+            "Delete a backend and its rules",
+            Manage,
+            204,
+        )
+        .add(
+            post.clone(),
+            "/api/backends/{token}/test",
+            backends::test,
+            "Check that a backend answers",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
+            "/api/rules",
+            backends::list_rules,
+            "List rules (`?backend_id=`, `?source_id=`)",
+            Manage,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/api/rules",
+            backends::create_rules,
+            "Create a rule, or a JSON array of them",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
+            "/api/rules/{token}",
+            backends::show_rule,
+            "Fetch a rule",
+            Manage,
+            200,
+        )
+        .add(
+            put.clone(),
+            "/api/rules/{token}",
+            backends::replace_rule,
+            "Update a rule",
+            Manage,
+            200,
+        )
+        .add(
+            patch.clone(),
+            "/api/rules/{token}",
+            backends::patch_rule,
+            "Update a rule",
+            Manage,
+            204,
+        )
+        .add(
+            delete.clone(),
+            "/api/rules/{token}",
+            backends::delete_rule,
+            "Delete a rule",
+            Manage,
+            204,
+        )
+        .add(
+            get.clone(),
+            "/api/endpoints",
+            endpoints::list,
+            "List endpoints",
+            Manage,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/api/endpoints",
+            endpoints::create,
+            "Create an endpoint",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
             "/api/endpoints/{token}",
-            get(endpoints::show)
-                .put(endpoints::replace)
-                .patch(endpoints::patch)
-                .delete(endpoints::delete),
+            endpoints::show,
+            "Fetch an endpoint",
+            Manage,
+            200,
+        )
+        .add(
+            put.clone(),
+            "/api/endpoints/{token}",
+            endpoints::replace,
+            "Update an endpoint",
+            Manage,
+            200,
+        )
+        .add(
+            patch.clone(),
+            "/api/endpoints/{token}",
+            endpoints::patch,
+            "Update an endpoint",
+            Manage,
+            204,
+        )
+        .add(
+            delete.clone(),
+            "/api/endpoints/{token}",
+            endpoints::delete,
+            "Delete an endpoint",
+            Manage,
+            204,
+        )
+        .add(
+            get.clone(),
+            "/api/query",
+            query::query,
+            "Run BigQuery SQL over your sources (`sql=`)",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
+            "/api/query/parse",
+            endpoints::parse,
+            "A query's parameters and expanded text",
+            Manage,
+            200,
         );
     for path in [
         "/api/endpoints/query/{token_or_name}",
         "/endpoints/query/{token_or_name}",
         "/api/endpoints/query/name/{token_or_name}",
     ] {
-        router = router.route(
-            path,
-            get(endpoints::query)
-                .post(endpoints::query)
-                .options(endpoints::preflight),
-        );
+        routes = routes
+            .add(
+                get.clone(),
+                path,
+                endpoints::query,
+                "Call an endpoint; parameters in the query string",
+                Query,
+                200,
+            )
+            .add(
+                post.clone(),
+                path,
+                endpoints::query,
+                "Call an endpoint; parameters in the query string and body",
+                Query,
+                200,
+            )
+            .add(options.clone(), path, endpoints::preflight, "CORS preflight", Open, 204);
     }
-
     for prefix in ["/logs", "/api/logs", "/api/events"] {
         let shapes = [
-            ("", Shape::Raw),
-            ("/json", Shape::Json),
-            ("/vector", Shape::Vector),
-            ("/cloudflare", Shape::Cloudflare),
-            ("/vercel", Shape::Vercel),
-            ("/zeit", Shape::Vercel),
-            ("/cloud-event", Shape::CloudEvent),
-            ("/browser/reports", Shape::Json),
-            ("/elixir/logger", Shape::Batch),
-            ("/erlang", Shape::Batch),
-            ("/erlang/logger", Shape::Batch),
-            ("/erlang/lager", Shape::Batch),
-            ("/typecasts", Shape::Typecasts),
-            ("/netlify", Shape::Netlify),
-            ("/github", Shape::GitHub),
+            (
+                "",
+                Shape::Raw,
+                "Ingest: one event, `{\"batch\": [...]}`, a JSON array, NDJSON or BERT",
+            ),
+            (
+                "/json",
+                Shape::Json,
+                "Ingest any JSON: each item becomes the metadata of an event",
+            ),
+            ("/vector", Shape::Vector, "Ingest Vector's events"),
+            (
+                "/cloudflare",
+                Shape::Cloudflare,
+                "Ingest Cloudflare Logpush or worker batches",
+            ),
+            ("/vercel", Shape::Vercel, "Ingest a Vercel log drain"),
+            ("/zeit", Shape::Vercel, "Ingest a Vercel log drain"),
+            ("/cloud-event", Shape::CloudEvent, "Ingest CloudEvents (`ce-*` headers)"),
+            ("/browser/reports", Shape::Json, "Ingest browser reports"),
+            (
+                "/elixir/logger",
+                Shape::Batch,
+                "Ingest an Elixir logger batch (JSON or BERT)",
+            ),
+            ("/erlang", Shape::Batch, "Ingest an Erlang batch (JSON or BERT)"),
+            ("/erlang/logger", Shape::Batch, "Ingest an Erlang logger batch"),
+            ("/erlang/lager", Shape::Batch, "Ingest an Erlang lager batch"),
+            ("/typecasts", Shape::Typecasts, "Ingest with typecasts"),
+            ("/netlify", Shape::Netlify, "Ingest a Netlify log drain"),
+            ("/github", Shape::GitHub, "Ingest GitHub webhooks"),
         ];
-        for (suffix, shape) in shapes {
-            router = router.route(
-                &format!("{prefix}{suffix}"),
-                post(move |state, query, headers, body| {
-                    ingest::ingest(state, ingest::Route::Shape(shape), query, headers, body)
-                })
-                .options(ingest::preflight),
+        for (suffix, shape, summary) in shapes {
+            let path = format!("{prefix}{suffix}");
+            let handler = move |state, query, headers, body| {
+                ingest::ingest(state, ingest::Route::Shape(shape), query, headers, body)
+            };
+            routes = routes.add(post.clone(), &path, handler, summary, Ingest, 200).add(
+                options.clone(),
+                &path,
+                ingest::preflight,
+                "CORS preflight",
+                Open,
+                204,
             );
         }
         for suffix in ["/syslogs", "/syslog", "/logplex"] {
-            router = router.route(
+            let handler =
+                |state, query, headers, body| ingest::ingest(state, ingest::Route::Syslog, query, headers, body);
+            routes = routes.add(
+                post.clone(),
                 &format!("{prefix}{suffix}"),
-                post(|state, query, headers, body| ingest::ingest(state, ingest::Route::Syslog, query, headers, body)),
+                handler,
+                "Ingest syslog lines (`application/logplex-1`)",
+                Ingest,
+                200,
             );
         }
     }
+    routes
+}
+
+/// The documented operations, for tests and tools.
+pub fn operations() -> Vec<Operation> {
+    routes().finish().1
+}
+
+/// `GET /api/openapi`
+async fn openapi_document() -> Json<Value> {
+    Json(openapi::document(&operations()))
+}
+
+/// Builds the router over shared state.
+pub fn router(state: AppState) -> Router {
+    let (router, _) = routes().finish();
     // Compressed bodies are limited here; decompressed ones in `decode`.
     router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(state)
 }
