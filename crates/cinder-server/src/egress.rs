@@ -98,7 +98,9 @@ pub struct EgressBackend {
     /// The kind of destination.
     #[serde(rename = "type")]
     pub kind: BackendType,
-    /// Type-specific settings, secrets included.
+    /// Type-specific settings, secrets included (empty when they were lost with a generated
+    /// encryption key).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub config: Map<String, Value>,
     /// Free-form labels (Studio marks log drains with `{"type": "log-drain"}`).
     #[serde(default)]
@@ -110,6 +112,10 @@ pub struct EgressBackend {
     pub inserted_at: String,
     /// RFC 3339.
     pub updated_at: String,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Map<String, Value>, D::Error> {
+    Ok(Option::<Map<String, Value>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 impl EgressBackend {

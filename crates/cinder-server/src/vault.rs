@@ -56,6 +56,8 @@ impl Key {
 pub struct Vault {
     current: Key,
     retired: Vec<Key>,
+    /// The current key was generated (no `LOGFLARE_DB_ENCRYPTION_KEY`).
+    generated: bool,
 }
 
 impl std::fmt::Debug for Vault {
@@ -78,6 +80,7 @@ impl Vault {
         if let Some(text) = retired.filter(|text| !text.trim().is_empty()) {
             retired_keys.push(Key::from_base64(text, "LOGFLARE_DB_ENCRYPTION_KEY_RETIRED")?);
         }
+        let current_is_generated = current.is_none_or(|text| text.trim().is_empty());
         let current = match current.filter(|text| !text.trim().is_empty()) {
             Some(text) => {
                 if let Some(generated) = &generated {
@@ -103,6 +106,7 @@ impl Vault {
         Ok(Self {
             current,
             retired: retired_keys,
+            generated: current_is_generated,
         })
     }
 
@@ -111,6 +115,7 @@ impl Vault {
         Self {
             current: Key::from_base64(&STANDARD.encode(key), "key").expect("valid key"),
             retired: Vec::new(),
+            generated: false,
         }
     }
 
@@ -178,6 +183,19 @@ impl Vault {
             let Some(value) = document.get_mut(*field) else {
                 continue;
             };
+            if let Some(id) = value.as_str().and_then(|text| self.lost_key(text)) {
+                // A generated key lives in the data directory; with the catalog in a database of
+                // its own, a new data directory means a new key. Refusing to start would lock
+                // the user out for good: the secret is dropped, loudly, and must be entered again.
+                tracing::error!(
+                    field,
+                    key = id,
+                    "a secret was sealed with a generated key that is gone (a new data directory?); it is dropped and must be entered again. Set LOGFLARE_DB_ENCRYPTION_KEY so this cannot happen"
+                );
+                *value = Value::Null;
+                stale = true;
+                continue;
+            }
             match value.as_str().map(|text| self.unseal(text)).transpose()?.flatten() {
                 Some((opened, retired)) => {
                     *value = opened;
@@ -187,6 +205,14 @@ impl Vault {
             }
         }
         Ok(stale)
+    }
+
+    /// The key id of a sealed value whose key is unknown while the current key is a generated
+    /// one (so the key it names was generated too, and lost).
+    fn lost_key(&self, text: &str) -> Option<String> {
+        let id = text.strip_prefix(PREFIX)?.split(':').next()?;
+        let known = self.current.id == id || self.retired.iter().any(|key| key.id == id);
+        (self.generated && !known).then(|| id.to_owned())
     }
 
     /// The id of the current key.
@@ -215,6 +241,7 @@ mod tests {
         let rotating = Vault {
             current: Key::from_base64(&STANDARD.encode([2; 32]), "b").unwrap(),
             retired: vec![Key::from_base64(&STANDARD.encode([1; 32]), "a").unwrap()],
+            generated: false,
         };
         assert_eq!(
             rotating.unseal(&sealed).unwrap(),
@@ -282,5 +309,24 @@ mod tests {
         let sealed = first.seal(&json!(1));
         assert_eq!(configured.unseal(&sealed).unwrap(), Some((json!(1), true)));
         assert!(configured.rotating());
+
+        // A generated key that is gone (a new data directory): the secret is dropped, not fatal.
+        let other = std::env::temp_dir().join(format!("cinder-vault-other-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&other);
+        std::fs::create_dir_all(&other).unwrap();
+        let fresh = Vault::open(None, None, &other).unwrap();
+        let mut document = json!({"config": sealed});
+        assert!(fresh.open_fields(&mut document, &["config"]).unwrap());
+        assert_eq!(document, json!({"config": null}));
+        // With a configured key, an unknown key is a configuration error and stops start-up.
+        let mut document = json!({"config": first.seal(&json!(1))});
+        assert!(configured_without_file(&other)
+            .open_fields(&mut document, &["config"])
+            .is_err());
+    }
+
+    fn configured_without_file(dir: &Path) -> Vault {
+        let _ = std::fs::remove_file(dir.join(GENERATED_KEY_FILE));
+        Vault::open(Some(&STANDARD.encode([7; 32])), None, dir).unwrap()
     }
 }

@@ -59,6 +59,16 @@ async fn studio_log_drains() {
     let (_, all) = server.send(Method::GET, "/api/backends", None).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
 
+    // A drain Cinder cannot send to says so when tested.
+    let (status, tested) = server
+        .send(Method::POST, &format!("/api/backends/{uuid}/test"), None)
+        .await;
+    assert_eq!((status, tested["connected?"].clone()), (StatusCode::OK, json!(false)));
+    assert!(
+        tested["reason"].as_str().unwrap().contains("cannot send to datadog"),
+        "{tested}"
+    );
+
     // 3. Sources, and 4. a rule per Supabase source.
     let (_, sources) = server.send(Method::GET, "/api/sources", None).await;
     let mut rules = 0;

@@ -196,3 +196,28 @@ async fn a_rotation_killed_half_way_loses_nothing() {
     assert_eq!(urls.len(), 150);
     assert!(urls.contains(&"https://hooks.example.com/drain-149".to_owned()));
 }
+
+/// Logflare loses track of data sealed under its default key when a key is configured later;
+/// here the generated key keeps opening it, and start-up re-seals it under the configured one.
+#[tokio::test]
+async fn data_sealed_under_the_generated_key_survives_setting_a_key() {
+    let dir = temp_dir("generated-key");
+    let server = Server::start(&dir).await;
+    create_backend(&server, "made-before-the-key", "secret-before").await;
+    drop(server);
+    assert!(dir.join("encryption-key").is_file());
+    let configured = key(0xe5);
+    let server = Server::start_with(&dir, &[("LOGFLARE_DB_ENCRYPTION_KEY", &configured)]).await;
+    assert_eq!(
+        backend_urls(&server).await,
+        ["https://hooks.example.com/made-before-the-key"]
+    );
+    drop(server);
+    // Re-sealed under the configured key: readable without the generated one.
+    std::fs::remove_file(dir.join("encryption-key")).unwrap();
+    let server = Server::start_with(&dir, &[("LOGFLARE_DB_ENCRYPTION_KEY", &configured)]).await;
+    assert_eq!(
+        backend_urls(&server).await,
+        ["https://hooks.example.com/made-before-the-key"]
+    );
+}

@@ -146,13 +146,18 @@ pub async fn test(
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let backend = find(&state, &text)?;
+    if !backend.can_send() {
+        let reason = format!("Cinder cannot send to {:?} backends yet", backend.kind).to_lowercase();
+        return Ok(Json(json!({"connected?": false, "reason": reason})));
+    }
     let reason = match backend.kind {
         BackendType::Postgres => postgres_reachable(&backend.config).await.err(),
         _ => match backend.config.get("url").and_then(Value::as_str) {
             Some(url) => tcp_reachable(url).await.err(),
-            None => Some("not_supported".to_owned()),
+            None => Some("no url to check".to_owned()),
         },
     };
+
     Ok(Json(match reason {
         None => json!({"connected?": true}),
         Some(reason) => json!({"connected?": false, "reason": reason}),
