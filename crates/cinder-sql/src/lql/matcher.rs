@@ -19,17 +19,31 @@ impl Lql {
 }
 
 impl Filter {
-    /// Whether the event passes this rule.
+    /// Whether the event passes this rule. The path descends into arrays of objects, as
+    /// Logflare's router does (`metadata.request.path` over `metadata: [{request: ...}]`); the
+    /// rule holds when any value found holds.
     pub fn matches(&self, event: &Value) -> bool {
-        let field = self
-            .path
-            .split('.')
-            .try_fold(event, |value, key| value.get(key))
-            .filter(|value| !value.is_null());
-        let Some(field) = field else {
+        let mut values = vec![event];
+        for key in self.path.split('.') {
+            let mut next = Vec::new();
+            for value in values {
+                match value {
+                    Value::Object(map) => next.extend(map.get(key)),
+                    Value::Array(items) => next.extend(items.iter().filter_map(|item| item.get(key))),
+                    _ => {}
+                }
+            }
+            values = next;
+        }
+        values.retain(|value| !value.is_null());
+        if values.is_empty() {
             return (self.operator == Operator::IsNull) != self.negated;
-        };
-        let holds = match (&self.operator, &self.value) {
+        }
+        values.iter().any(|field| self.holds(field)) != self.negated
+    }
+
+    fn holds(&self, field: &Value) -> bool {
+        match (&self.operator, &self.value) {
             (Operator::IsNull, _) => false,
             (Operator::Eq, value) => compare(field, value) == Some(Ordering::Equal),
             (Operator::Gt, value) => compare(field, value) == Some(Ordering::Greater),
@@ -54,8 +68,7 @@ impl Filter {
                 .as_array()
                 .is_some_and(|items| items.iter().any(|item| regex_matches(pattern, item))),
             _ => false,
-        };
-        holds != self.negated
+        }
     }
 }
 
@@ -69,10 +82,28 @@ fn text(value: &Value) -> Option<String> {
     }
 }
 
+/// Patterns compiled per thread: routing rules match every event of every request, and a rule
+/// has few patterns. Bounded by clearing, which costs a recompile at worst.
+const CACHED_PATTERNS: usize = 256;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 fn regex_matches(pattern: &str, value: &Value) -> bool {
-    // An invalid pattern matches nothing, as an engine's regex error fails the query.
-    let Ok(regex) = Regex::new(pattern) else { return false };
-    text(value).is_some_and(|text| regex.is_match(&text))
+    let Some(text) = text(value) else { return false };
+    PATTERNS.with(|patterns| {
+        let mut patterns = patterns.borrow_mut();
+        if !patterns.contains_key(pattern) {
+            if patterns.len() >= CACHED_PATTERNS {
+                patterns.clear();
+            }
+            // An invalid pattern matches nothing, as an engine's regex error fails the query.
+            patterns.insert(pattern.to_owned(), Regex::new(pattern).ok());
+        }
+        patterns[pattern].as_ref().is_some_and(|regex| regex.is_match(&text))
+    })
 }
 
 /// Orders a field against a rule's value: numbers numerically, text as text, timestamps by

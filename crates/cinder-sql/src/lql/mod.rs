@@ -213,6 +213,17 @@ mod tests {
     }
 
     #[test]
+    fn the_matcher_descends_into_arrays_of_objects() {
+        let event =
+            serde_json::json!({"metadata": [{"request": [{"path": "/a"}, {"path": "/b"}]}], "tags": ["x", "y"]});
+        assert!(matches(r#"metadata.request.path:"/b""#, event.clone()));
+        assert!(!matches(r#"metadata.request.path:"/c""#, event.clone()));
+        assert!(matches(r#"-metadata.request.path:"/c""#, event.clone()));
+        assert!(matches("tags:@>y", event.clone()));
+        assert!(matches("metadata.response:NULL", event));
+    }
+
+    #[test]
     fn free_text_is_a_case_sensitive_substring_of_the_message() {
         let event = json!({"event_message": "GET /rest/v1/todos 200"});
         assert!(matches("GET", event.clone()));
