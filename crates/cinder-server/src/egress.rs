@@ -250,11 +250,7 @@ fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, 
     }
     if kind == BackendType::Postgres && config.get("url").is_none() {
         for key in ["hostname", "username", "database"] {
-            if !config
-                .get(key)
-                .and_then(Value::as_str)
-                .is_some_and(|text| !text.is_empty())
-            {
+            if config.get(key).and_then(Value::as_str).is_none_or(str::is_empty) {
                 errors.push((key.into(), "can't be blank (or give a `url`)".into()));
             }
         }

@@ -349,7 +349,7 @@ mod tests {
             (vec![131, 109, 0, 0, 0, 9, b'a'], "past the end"),
             (vec![131, 97, 1, 97], "follow the term"),
             (vec![131, 103, 0, 0], "not data"),
-            ([vec![131], vec![108, 0, 0, 0, 1].repeat(200)].concat(), "deeper"),
+            ([vec![131], [108, 0, 0, 0, 1].repeat(200)].concat(), "deeper"),
         ];
         for (bytes, message) in cases {
             match decode(&bytes) {
