@@ -68,6 +68,10 @@ pub fn init_tracing(level: LogLevel) {
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory `{}`", dir.display()))?;
+    // The Postgres databases in use, if any: where events live, and where the catalog lives
+    // (which is also where a Logflare this replaces kept its metadata).
+    let mut events_postgres = None;
+    let mut catalog_postgres = None;
     let (store, backend): (Arc<dyn CatalogStore>, Arc<dyn Backend>) = match &config.postgres_backend_url {
         Some(url) => {
             let timeout = Duration::from_secs(config.query_timeout_seconds);
@@ -75,6 +79,8 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
                 .await
                 .context("cannot connect to POSTGRES_BACKEND_URL")?;
             tracing::info!(schema = %config.postgres_backend_schema, "events and catalog are stored in PostgreSQL");
+            events_postgres = Some(postgres.clone());
+            catalog_postgres = Some(postgres.clone());
             (Arc::new(postgres.clone()), Arc::new(postgres))
         }
         None => {
@@ -90,6 +96,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
                 .await
                 .context("cannot connect to the catalog database (DB_HOSTNAME, DB_PORT, DB_DATABASE, ...)")?;
             tracing::info!(schema = %config.db_schema, "the catalog is stored in the DB_* PostgreSQL database");
+            catalog_postgres = Some(postgres.clone());
             Arc::new(postgres) as Arc<dyn CatalogStore>
         }
         None => store,
@@ -101,6 +108,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     )?);
     let catalog = Arc::new(Catalog::load(store, vault).await.context("cannot load the catalog")?);
     set_up_tokens(&config, &catalog).await?;
+    if let (true, Some(metadata), Some(events)) = (config.single_tenant, &catalog_postgres, &events_postgres) {
+        supabase::take_over_logflare(&catalog, metadata, events).await?;
+    }
     // A schema is saved before the rows that need its columns; make sure every table has them.
     for source in catalog.sources() {
         backend

@@ -8,9 +8,10 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use cinder_core::SourceName;
-use cinder_storage::Backend;
+use cinder_core::{LogEvent, SourceName};
+use cinder_storage::{Backend, Postgres};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::endpoints::{Endpoint, Endpoints};
@@ -88,9 +89,15 @@ pub async fn seed(catalog: &Catalog, endpoints: &Endpoints, backend: &Arc<dyn Ba
         endpoint
             .apply(settings)
             .map_err(|error| anyhow::anyhow!("the seeded endpoint `{name}` is invalid: {error:?}"))?;
-        endpoint.source_mapping = endpoints
-            .check(&endpoint)
-            .map_err(|error| anyhow::anyhow!("the seeded endpoint `{name}` does not translate: {error}"))?;
+        // A source whose events are shaped unlike Supabase's may stop a seeded query from
+        // translating; the endpoint is created anyway (its calls say why), never stopping start-up.
+        endpoint.source_mapping = match endpoints.check(&endpoint) {
+            Ok(mapping) => mapping,
+            Err(error) => {
+                tracing::error!(endpoint = name, %error, "a seeded endpoint does not translate over the sources' current schemas");
+                endpoints.source_mapping(&endpoint)
+            }
+        };
         catalog
             .put(|id| Endpoint { id, ..endpoint })
             .await
@@ -101,4 +108,56 @@ pub async fn seed(catalog: &Catalog, endpoints: &Endpoints, backend: &Arc<dyn Ba
         tracing::info!(created, "seeded Supabase's sources and endpoints");
     }
     Ok(())
+}
+
+/// How many of a taken-over source's latest events its schema is learned from.
+const SCHEMA_SAMPLE: i64 = 1000;
+
+/// Takes over the sources of a Logflare this Cinder replaces: each source in Logflare's metadata
+/// table that Cinder does not know yet is created with Logflare's token (so its
+/// `log_events_<token>` table, and the history in it, stay readable) and a schema learned from
+/// its latest events. Returns how many were taken over.
+pub async fn take_over_logflare(catalog: &Catalog, metadata: &Postgres, events: &Postgres) -> anyhow::Result<usize> {
+    let mut taken = 0;
+    for (name, token) in metadata
+        .logflare_sources()
+        .await
+        .context("cannot read Logflare's sources")?
+    {
+        let Ok(token) = Uuid::parse_str(&token) else { continue };
+        if catalog.source(&token).is_some() || catalog.source_by_name(&name).is_some() {
+            continue;
+        }
+        let Ok(source_name) = SourceName::try_from(name.clone()) else {
+            tracing::warn!(%name, "a Logflare source with a name Cinder cannot take is left out");
+            continue;
+        };
+        let handle = catalog
+            .create_source(source_name, |mut source| {
+                source.token = token;
+                source
+            })
+            .await
+            .with_context(|| format!("cannot take over Logflare's source `{name}`"))?;
+        let mut sample: Vec<LogEvent> = events
+            .latest_bodies(&handle.table, SCHEMA_SAMPLE)
+            .await?
+            .into_iter()
+            .filter_map(LogEvent::from_json)
+            .collect();
+        if !sample.is_empty() {
+            match handle.apply_schema(&mut sample) {
+                Ok((schema, _)) => {
+                    catalog.save_schema(&token, &schema).await?;
+                    handle.schema_saved(schema.version());
+                }
+                Err(error) => tracing::warn!(%name, %error, "the schema of a Logflare source could not be learned"),
+            }
+        }
+        taken += 1;
+    }
+    if taken > 0 {
+        tracing::info!(sources = taken, "took over Logflare's sources and their tables");
+    }
+    Ok(taken)
 }

@@ -644,3 +644,96 @@ async fn the_logflare_shim_runs_cinder_as_supabase_start_does() {
         .unwrap();
     assert_eq!(status.code(), Some(64));
 }
+
+/// Replacing a Logflare that ran on Postgres: its sources (in its metadata table `sources`) are
+/// taken over with their tokens, so the history in its `log_events_<token>` tables shows in
+/// Studio, with fields learned from the stored events.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
+async fn a_logflare_installation_is_taken_over_with_its_history() {
+    let (url, address) = test_postgres();
+    let (host, port) = address.split_once(':').unwrap();
+    let schema = format!("logflare_{}", std::process::id());
+    let edge = uuid::Uuid::new_v4();
+    let app = uuid::Uuid::new_v4();
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let table = format!("\"{schema}\".log_events_{}", edge.to_string().replace('-', "_"));
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; CREATE SCHEMA \"{schema}\";
+             CREATE TABLE \"{schema}\".sources (id bigserial PRIMARY KEY, name varchar(255), token uuid NOT NULL, user_id integer);
+             INSERT INTO \"{schema}\".sources (name, token, user_id) VALUES ('cloudflare.logs.prod', '{edge}', 1), ('my.app', '{app}', 1);
+             CREATE TABLE {table} (id TEXT PRIMARY KEY, body JSONB, event_message TEXT, timestamp TIMESTAMP);"
+        ))
+        .await
+        .unwrap();
+    for (index, (path, status)) in [("/rest/v1/old", 200), ("/auth/v1/old", 401), ("/storage/v1/old", 500)]
+        .iter()
+        .enumerate()
+    {
+        let micros = 1_780_308_000_000_000i64 + index as i64 * 60_000_000;
+        let id = format!("logflare-{index}");
+        let message = format!("GET {path}");
+        let body = json!({"id": id, "timestamp": micros, "event_message": message, "project": "default",
+                          "metadata": {"request": {"method": "GET", "path": path}, "response": {"status_code": status}}});
+        client
+            .execute(
+                &format!("INSERT INTO {table} (id, body, event_message, timestamp) VALUES ($1, $2, $3, to_timestamp($4::bigint / 1000000.0) AT TIME ZONE 'UTC')"),
+                &[&id, &body, &message, &micros],
+            )
+            .await
+            .unwrap();
+    }
+
+    let mut env = SUPABASE.to_vec();
+    env.extend([
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+        ("DB_HOSTNAME", host),
+        ("DB_PORT", port),
+        ("DB_DATABASE", "postgres"),
+        ("DB_USERNAME", "postgres"),
+        ("DB_SCHEMA", schema.as_str()),
+    ]);
+    let server = Server::start_with(&temp_dir("takeover"), &env).await;
+    let sources = server.get_json("/api/sources").await;
+    let token_of = |name: &str| {
+        sources
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .map(|s| s["token"].clone())
+    };
+    assert_eq!(
+        token_of("cloudflare.logs.prod"),
+        Some(json!(edge.to_string())),
+        "{sources}"
+    );
+    assert_eq!(token_of("my.app"), Some(json!(app.to_string())));
+    assert_eq!(
+        sources.as_array().unwrap().len(),
+        10,
+        "the other Supabase sources are seeded beside them"
+    );
+
+    let sql =
+        "select event_message, request.path, response.status_code from edge_logs cross join unnest(metadata) as m \
+               cross join unnest(m.request) as request cross join unnest(m.response) as response order by timestamp";
+    let reply = studio_call(&server, "logs.all", &[("project", "default"), ("sql", sql)]).await;
+    assert_eq!(
+        reply["result"],
+        json!([
+            {"event_message": "GET /rest/v1/old", "path": "/rest/v1/old", "status_code": 200},
+            {"event_message": "GET /auth/v1/old", "path": "/auth/v1/old", "status_code": 401},
+            {"event_message": "GET /storage/v1/old", "path": "/storage/v1/old", "status_code": 500},
+        ]),
+        "{reply}"
+    );
+    drop(server);
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+}

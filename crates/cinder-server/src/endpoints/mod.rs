@@ -90,13 +90,7 @@ impl Endpoints {
         let query = self
             .expanded(&endpoint.query, Some(endpoint.token))
             .map_err(|e| e.to_string())?;
-        let mapping = inspect::tables(&query)
-            .into_iter()
-            .filter_map(|name| {
-                let token = self.catalog.source_by_name(&name)?.source.read().token;
-                Some((name, token))
-            })
-            .collect();
+        let mapping = self.mapping(&query);
         let sources = self.catalog.translator_sources();
         translate_parsed(
             query,
@@ -106,6 +100,23 @@ impl Endpoints {
         )
         .map_err(|error| error.to_string())?;
         Ok(mapping)
+    }
+
+    /// The sources an endpoint's query reads (name → token), whether or not it translates.
+    pub fn source_mapping(&self, endpoint: &Endpoint) -> BTreeMap<String, Uuid> {
+        self.expanded(&endpoint.query, Some(endpoint.token))
+            .map(|query| self.mapping(&query))
+            .unwrap_or_default()
+    }
+
+    fn mapping(&self, query: &Query) -> BTreeMap<String, Uuid> {
+        inspect::tables(query)
+            .into_iter()
+            .filter_map(|name| {
+                let token = self.catalog.source_by_name(&name)?.source.read().token;
+                Some((name, token))
+            })
+            .collect()
     }
 
     /// Answers a call: from the cache when the endpoint caches, else by running the query.

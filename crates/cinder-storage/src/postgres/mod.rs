@@ -157,6 +157,54 @@ impl Postgres {
     fn table(&self, table: &str) -> String {
         format!("{}.{}", quote(&self.schema), quote(table))
     }
+
+    /// The sources Logflare recorded in its metadata table `<schema>.sources`, as (name,
+    /// token), when this schema holds one: what a Cinder that replaces Logflare takes over, so
+    /// Logflare's `log_events_<token>` tables stay readable. Empty when there is none.
+    pub async fn logflare_sources(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let client = self.client().await?;
+        let sources = format!("{}.sources", quote(&self.schema));
+        let exists: Option<String> = client
+            .query_one("SELECT to_regclass($1)::text", &[&sources])
+            .await
+            .map_err(query_error)?
+            .get(0);
+        if exists.is_none() {
+            return Ok(Vec::new());
+        }
+        let rows = client
+            .query(
+                &format!("SELECT name::text, token::text FROM {sources} ORDER BY id"),
+                &[],
+            )
+            .await
+            .map_err(query_error)?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                let name: Option<String> = row.get(0);
+                let token: Option<String> = row.get(1);
+                Some((name?, token?))
+            })
+            .collect())
+    }
+
+    /// The bodies of the `limit` latest events of `table` (none when it does not exist).
+    pub async fn latest_bodies(&self, table: &str, limit: i64) -> Result<Vec<serde_json::Value>, StorageError> {
+        let client = self.client().await?;
+        let statement = format!(
+            "SELECT body FROM {} ORDER BY timestamp DESC LIMIT $1",
+            self.table(table)
+        );
+        match client.query(&statement, &[&limit]).await {
+            Ok(rows) => Ok(rows
+                .iter()
+                .filter_map(|row| row.get::<_, Option<serde_json::Value>>(0))
+                .collect()),
+            Err(error) if error.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) => Ok(Vec::new()),
+            Err(error) => Err(query_error(error)),
+        }
+    }
 }
 
 /// Writes events with binary COPY into `table` (a quoted name).
