@@ -52,6 +52,20 @@ pub struct Lifetime {
 struct Fresh {
     body: Bytes,
     at: Instant,
+    /// What it costs the memory bound: the body, the key and the bookkeeping.
+    cost: usize,
+}
+
+/// Memory an entry takes besides its body and key text (maps, locks, timestamps).
+const ENTRY_OVERHEAD: usize = 256;
+
+fn cost(key: &Key, body: &Bytes) -> usize {
+    let key_text: usize = key
+        .params
+        .iter()
+        .map(|(name, value)| name.len() + value.as_ref().map_or(0, String::len))
+        .sum();
+    body.len() + key_text + ENTRY_OVERHEAD
 }
 
 struct Entry {
@@ -81,7 +95,7 @@ impl Entry {
     }
 
     fn size(&self) -> usize {
-        self.current.lock().as_ref().map_or(0, |fresh| fresh.body.len())
+        self.current.lock().as_ref().map_or(0, |fresh| fresh.cost)
     }
 }
 
@@ -180,10 +194,11 @@ impl ResultCache {
             return;
         }
         let old = entry.size();
-        let new = body.len();
+        let new = cost(key, &body);
         *entry.current.lock() = Some(Fresh {
             body,
             at: Instant::now(),
+            cost: new,
         });
         entries.bytes = entries.bytes + new - old;
         if new > self.capacity / 8 {
@@ -192,17 +207,23 @@ impl ResultCache {
             entries.bytes -= new;
             return;
         }
-        while entries.bytes > self.capacity {
-            let Some(oldest) = entries
+        if entries.bytes > self.capacity {
+            // Evict the least recently read down to 90%, in one pass, so a stream of new keys
+            // costs a sort now and then rather than a scan per call.
+            let mut by_age: Vec<(Instant, Key)> = entries
                 .map
                 .iter()
-                .min_by_key(|(_, entry)| *entry.last_read.lock())
-                .map(|(key, _)| key.clone())
-            else {
-                break;
-            };
-            if let Some(evicted) = entries.map.remove(&oldest) {
-                entries.bytes -= evicted.size();
+                .map(|(key, entry)| (*entry.last_read.lock(), key.clone()))
+                .collect();
+            by_age.sort_by_key(|(read, _)| *read);
+            let target = self.capacity / 10 * 9;
+            for (_, oldest) in by_age {
+                if entries.bytes <= target {
+                    break;
+                }
+                if let Some(evicted) = entries.map.remove(&oldest) {
+                    entries.bytes -= evicted.size();
+                }
             }
         }
     }
@@ -348,19 +369,23 @@ mod tests {
             .get_or_run(key(endpoint, "x"), short, async { Ok(Bytes::from_static(b"2")) })
             .await;
         assert_eq!((result.unwrap(), outcome), (Bytes::from_static(b"2"), Outcome::Miss));
-        assert_eq!(cache.bytes(), 1);
+        assert_eq!(
+            cache.bytes(),
+            1 + 2 + ENTRY_OVERHEAD,
+            "the body, the key and the bookkeeping"
+        );
     }
 
     #[tokio::test]
     async fn the_size_is_bounded_and_the_least_recently_read_go_first() {
-        let cache = ResultCache::new(80);
+        let cache = ResultCache::new(8 * (10 + 2 + ENTRY_OVERHEAD));
         let endpoint = Uuid::new_v4();
         for value in ["a", "b", "c", "d", "e", "f", "g", "h", "i"] {
             fill(&cache, key(endpoint, value), HOUR, Bytes::from(vec![b'x'; 10])).await;
             // Keep `a` recently read.
             assert_eq!(fill(&cache, key(endpoint, "a"), HOUR, Bytes::new()).await, Outcome::Hit);
         }
-        assert!(cache.bytes() <= 80, "{}", cache.bytes());
+        assert!(cache.bytes() <= 8 * (10 + 2 + ENTRY_OVERHEAD), "{}", cache.bytes());
         let (_, outcome) = cache
             .get_or_run(key(endpoint, "a"), HOUR, async { unreachable!() })
             .await;
@@ -370,7 +395,7 @@ mod tests {
             .await;
         assert_eq!(outcome, Outcome::Miss);
         // Too large to keep at all.
-        fill(&cache, key(endpoint, "big"), HOUR, Bytes::from(vec![b'x'; 11])).await;
+        fill(&cache, key(endpoint, "big"), HOUR, Bytes::from(vec![b'x'; 300])).await;
         assert!(!cache.entries.lock().map.contains_key(&key(endpoint, "big")));
     }
 
