@@ -86,6 +86,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         None => {
             let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
                 .context("cannot open the embedded database")?;
+            embedded.set_query_timeout(Duration::from_secs(config.query_timeout_seconds));
             (Arc::new(embedded.clone()), Arc::new(embedded))
         }
     };

@@ -24,6 +24,9 @@ pub use error::StorageError;
 pub use postgres::Postgres;
 pub use rows::{encode_json_value, Rows};
 
+/// Why a query failed when it ran out of time, on every backend.
+pub const QUERY_TIMEOUT_MESSAGE: &str = "the query took too long and was stopped: narrow the time range or add a LIMIT";
+
 /// The most rows one query may return; past it the query fails and asks for a LIMIT.
 pub const MAX_RESULT_ROWS: usize = 100_000;
 

@@ -452,3 +452,30 @@ async fn postgres_queries_cannot_write_and_stop_at_the_timeout() {
     let slow = backend.query(&raw("select pg_sleep(5)"), &[]).await.unwrap_err();
     assert!(slow.to_string().contains("took too long"), "{slow}");
 }
+
+#[tokio::test]
+async fn embedded_queries_are_interrupted_at_the_timeout() {
+    let dir = std::env::temp_dir().join(format!("cinder-timeout-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let backend = cinder_storage::Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    backend.set_query_timeout(std::time::Duration::from_millis(300));
+    let heavy = cinder_sql::TargetSql {
+        sql: "select count(*) as n from range(100000000) a, range(100000) b where a.range + b.range = -1".into(),
+        params: vec![],
+    };
+    let started = std::time::Instant::now();
+    let error = backend.query(&heavy, &[]).await.unwrap_err();
+    assert_eq!(error.to_string(), cinder_storage::QUERY_TIMEOUT_MESSAGE);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "interrupted, not waited out: {:?}",
+        started.elapsed()
+    );
+    // The connection is fine afterwards.
+    let quick = cinder_sql::TargetSql {
+        sql: "select 1 as n".into(),
+        params: vec![],
+    };
+    assert_eq!(backend.query(&quick, &[]).await.unwrap().rows[0]["n"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

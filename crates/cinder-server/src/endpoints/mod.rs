@@ -256,7 +256,7 @@ impl Endpoints {
 
 fn storage_message(error: StorageError) -> String {
     match error {
-        StorageError::Query(message) if message.contains("statement timeout") => TIMEOUT_MESSAGE.to_owned(),
+        StorageError::Query(message) if message == cinder_storage::QUERY_TIMEOUT_MESSAGE => TIMEOUT_MESSAGE.to_owned(),
         StorageError::Query(message) => message,
         StorageError::Unavailable(message) => format!("the backend is unavailable, retry shortly: {message}"),
         StorageError::Internal(cause) => {

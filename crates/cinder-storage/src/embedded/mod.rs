@@ -27,6 +27,9 @@ use self::layout::TableLayout;
 use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
 /// The embedded DuckDB backend and catalog store.
+/// How long a query may run unless [`Embedded::set_query_timeout`] says otherwise.
+const DEFAULT_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Clone)]
 pub struct Embedded {
     inner: Arc<Inner>,
@@ -34,6 +37,8 @@ pub struct Embedded {
 
 struct Inner {
     writer: Mutex<Writer>,
+    /// How long a query may run before it is interrupted, in milliseconds.
+    query_timeout_ms: std::sync::atomic::AtomicU64,
     /// Idle connections for queries; more are cloned from `base` when all are busy.
     readers: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
@@ -63,10 +68,19 @@ impl Embedded {
         Ok(Self {
             inner: Arc::new(Inner {
                 writer: Mutex::new(Writer { connection, tables }),
+                query_timeout_ms: std::sync::atomic::AtomicU64::new(DEFAULT_QUERY_TIMEOUT.as_millis() as u64),
                 readers: Mutex::new(Vec::new()),
                 base: Mutex::new(base),
             }),
         })
+    }
+
+    /// Sets how long a query may run; past it DuckDB interrupts the query and it fails.
+    pub fn set_query_timeout(&self, timeout: std::time::Duration) {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.inner
+            .query_timeout_ms
+            .store(millis, std::sync::atomic::Ordering::Relaxed);
     }
 
     async fn with_writer<T, F>(&self, work: F) -> Result<T, StorageError>
@@ -163,8 +177,33 @@ impl Backend for Embedded {
     async fn query(&self, sql: &TargetSql, params: &[Option<String>]) -> Result<Rows, StorageError> {
         let sql = sql.sql.clone();
         let params = params.to_vec();
-        self.with_reader(move |connection| read::run(connection, &sql, &params))
-            .await
+        let timeout =
+            std::time::Duration::from_millis(self.inner.query_timeout_ms.load(std::sync::atomic::Ordering::Relaxed));
+        let (handle_sender, handle_receiver) = tokio::sync::oneshot::channel();
+        let running = self.with_reader(move |connection| {
+            let _ = handle_sender.send(connection.interrupt_handle());
+            read::run(connection, &sql, &params)
+        });
+        tokio::pin!(running);
+        match tokio::time::timeout(timeout, &mut running).await {
+            Ok(result) => result,
+            Err(_) => {
+                // Stop the work, not just the wait: DuckDB checks for interrupts as it runs.
+                // An interrupt that lands before the query starts is lost: repeat until it ends.
+                if let Ok(handle) = handle_receiver.await {
+                    loop {
+                        handle.interrupt();
+                        let wait = std::time::Duration::from_millis(100);
+                        if tokio::time::timeout(wait, &mut running).await.is_ok() {
+                            break;
+                        }
+                    }
+                } else {
+                    let _ = running.await;
+                }
+                Err(StorageError::Query(crate::QUERY_TIMEOUT_MESSAGE.into()))
+            }
+        }
     }
 
     async fn drop_table(&self, table: &str) -> Result<(), StorageError> {

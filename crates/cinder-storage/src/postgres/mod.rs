@@ -261,7 +261,7 @@ fn query_error(error: tokio_postgres::Error) -> StorageError {
             StorageError::Unavailable(format!("Postgres: {}", db.message()))
         }
         Some(db) if db.code() == &tokio_postgres::error::SqlState::QUERY_CANCELED => {
-            StorageError::Query("the query took too long and was stopped: narrow the time range or add a LIMIT".into())
+            StorageError::Query(crate::QUERY_TIMEOUT_MESSAGE.into())
         }
         Some(db) => StorageError::Query(db.message().to_owned()),
         None => StorageError::Unavailable(format!("Postgres: {error}")),
