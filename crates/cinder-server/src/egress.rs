@@ -273,6 +273,37 @@ fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, 
     errors
 }
 
+/// The connection settings of a `postgres` backend's config: its `url`, or `hostname`,
+/// `username`, `password`, `database` and `port`; connecting gives up after 10 s.
+pub fn postgres_settings(config: &Map<String, Value>) -> Result<tokio_postgres::Config, String> {
+    let text = |key: &str| config.get(key).and_then(Value::as_str);
+    let mut settings = match text("url") {
+        Some(url) => url
+            .parse::<tokio_postgres::Config>()
+            .map_err(|error| error.to_string())?,
+        None => {
+            let mut settings = tokio_postgres::Config::new();
+            settings
+                .host(text("hostname").unwrap_or_default())
+                .user(text("username").unwrap_or_default())
+                .dbname(text("database").unwrap_or_default());
+            if let Some(password) = text("password") {
+                settings.password(password);
+            }
+            if let Some(port) = config
+                .get("port")
+                .and_then(Value::as_u64)
+                .and_then(|port| u16::try_from(port).ok())
+            {
+                settings.port(port);
+            }
+            settings
+        }
+    };
+    settings.connect_timeout(std::time::Duration::from_secs(10));
+    Ok(settings)
+}
+
 /// The config with every secret replaced by `REDACTED`.
 pub fn redact(config: &Map<String, Value>) -> Value {
     let redacted = config

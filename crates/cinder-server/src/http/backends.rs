@@ -165,31 +165,7 @@ pub async fn test(
 }
 
 async fn postgres_reachable(config: &Map<String, Value>) -> Result<(), String> {
-    let text = |key: &str| config.get(key).and_then(Value::as_str);
-    let mut settings = match text("url") {
-        Some(url) => url
-            .parse::<tokio_postgres::Config>()
-            .map_err(|error| error.to_string())?,
-        None => {
-            let mut settings = tokio_postgres::Config::new();
-            settings
-                .host(text("hostname").unwrap_or_default())
-                .user(text("username").unwrap_or_default())
-                .dbname(text("database").unwrap_or_default());
-            if let Some(password) = text("password") {
-                settings.password(password);
-            }
-            if let Some(port) = config
-                .get("port")
-                .and_then(Value::as_u64)
-                .and_then(|port| u16::try_from(port).ok())
-            {
-                settings.port(port);
-            }
-            settings
-        }
-    };
-    settings.connect_timeout(Duration::from_secs(5));
+    let settings = crate::egress::postgres_settings(config)?;
     let (client, connection) = settings
         .connect(tokio_postgres::NoTls)
         .await
