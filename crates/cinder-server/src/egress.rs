@@ -371,6 +371,20 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A rule with nothing set yet, made at `now`.
+    pub fn new(now: &str) -> Self {
+        Self {
+            id: 0,
+            token: Uuid::new_v4(),
+            source_id: 0,
+            lql_string: String::new(),
+            backend_id: None,
+            sink: None,
+            inserted_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
+
     /// The API's view, with the parsed filters.
     pub fn render(&self) -> Value {
         let filters = cinder_sql::lql::parse(&self.lql_string, chrono::Utc::now().timestamp_micros())

@@ -487,12 +487,7 @@ async fn endpoint_suite(server: &Server) {
 }
 
 fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
+    common::encode_query_value(text, "%20")
 }
 
 #[tokio::test]

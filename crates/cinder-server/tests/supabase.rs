@@ -15,17 +15,7 @@ const SUPABASE: [(&str, &str); 2] = [("LOGFLARE_SINGLE_TENANT", "true"), ("LOGFL
 fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(name, value)| {
-            let value: String = value
-                .bytes()
-                .map(|byte| match byte {
-                    b' ' => "+".to_owned(),
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => (byte as char).to_string(),
-                    _ => format!("%{byte:02X}"),
-                })
-                .collect();
-            format!("{name}={value}")
-        })
+        .map(|(name, value)| format!("{name}={}", common::encode_query_value(value, "+")))
         .collect::<Vec<_>>()
         .join("&")
 }

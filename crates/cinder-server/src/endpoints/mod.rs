@@ -73,9 +73,8 @@ impl Endpoints {
     /// endpoint `own`, so an endpoint never reads itself).
     pub fn expanded(&self, sql: &str, own: Option<Uuid>) -> Result<Query, TranslateError> {
         let mut query = parse(sql)?;
-        let sources = self.catalog.translator_sources();
         inspect::expand(&mut query, |name| {
-            if sources.contains_key(name) {
+            if self.catalog.source_by_name(name).is_some() {
                 return None;
             }
             let other = self.catalog.endpoint_by_name(name)?;

@@ -1,7 +1,5 @@
 //! The account (`/api/account`), access tokens (`/api/access-tokens`) and teams (`/api/teams`).
 
-use std::sync::Arc;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +14,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::teams::Team;
 
-use super::{catalog_error, parse_body};
+use super::{catalog_error, find_document, parse_body};
 
 /// The single-tenant user, as Logflare seeds it.
 const EMAIL: &str = "default@logflare.app";
@@ -139,11 +137,6 @@ fn team_name(body: &serde_json::Map<String, Value>) -> Result<String, ApiError> 
     }
 }
 
-fn find_team(state: &AppState, text: &str) -> Result<Arc<Team>, ApiError> {
-    let token = Uuid::parse_str(text).map_err(|_| ApiError::NotFound)?;
-    state.catalog.get::<Team>(&token).ok_or(ApiError::NotFound)
-}
-
 /// `GET /api/teams`
 pub async fn list_teams(State(state): State<AppState>, _: Manager) -> Json<Value> {
     Json(
@@ -180,7 +173,7 @@ pub async fn show_team(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let team = find_team(&state, &text)?;
+    let team = find_document::<Team>(&state, &text)?;
     Ok(Json(render_team(&state, &team)))
 }
 
@@ -191,7 +184,7 @@ pub async fn update_team(
     Path(text): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut team = Team::clone(&*find_team(&state, &text)?);
+    let mut team = Team::clone(&*find_document::<Team>(&state, &text)?);
     team.name = team_name(&parse_body(&body)?)?;
     let team = state.catalog.put(|_| team).await.map_err(catalog_error)?;
     Ok((StatusCode::CREATED, Json(render_team(&state, &team))).into_response())
@@ -203,7 +196,7 @@ pub async fn delete_team(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let team = find_team(&state, &text)?;
+    let team = find_document::<Team>(&state, &text)?;
     state.catalog.remove::<Team>(&team.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

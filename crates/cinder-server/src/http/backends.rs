@@ -16,18 +16,7 @@ use crate::egress::{BackendType, EgressBackend, Rule};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-use super::{catalog_error, parse_body};
-
-fn token(text: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
-}
-
-fn find(state: &AppState, text: &str) -> Result<Arc<EgressBackend>, ApiError> {
-    state
-        .catalog
-        .get::<EgressBackend>(&token(text)?)
-        .ok_or(ApiError::NotFound)
-}
+use super::{catalog_error, find_document, parse_body, path_token};
 
 /// `GET /api/backends` (`?metadata[key]=value` filters, as Studio lists its log drains)
 pub async fn list(
@@ -86,11 +75,11 @@ pub async fn show(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(find(&state, &text)?.render()))
+    Ok(Json(find_document::<EgressBackend>(&state, &text)?.render()))
 }
 
 async fn update(state: &AppState, text: &str, body: &Bytes) -> Result<Arc<EgressBackend>, ApiError> {
-    let mut backend = EgressBackend::clone(&*find(state, text)?);
+    let mut backend = EgressBackend::clone(&*find_document::<EgressBackend>(state, text)?);
     backend.apply(&parse_body(body)?, false)?;
     backend.updated_at = crate::now_rfc3339();
     state.catalog.put(|_| backend).await.map_err(catalog_error)
@@ -123,7 +112,7 @@ pub async fn delete(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let backend = find(&state, &text)?;
+    let backend = find_document::<EgressBackend>(&state, &text)?;
     if !backend.sources.is_empty() {
         return Err(ApiError::invalid(
             "sources",
@@ -145,7 +134,7 @@ pub async fn test(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let backend = find(&state, &text)?;
+    let backend = find_document::<EgressBackend>(&state, &text)?;
     if !backend.can_send() {
         let reason = format!("Cinder cannot send to {:?} backends yet", backend.kind).to_lowercase();
         return Ok(Json(json!({"connected?": false, "reason": reason})));
@@ -219,9 +208,9 @@ pub async fn detach(
 }
 
 async fn set_attached(state: &AppState, source: &str, backend: &str, attached: bool) -> Result<(), ApiError> {
-    let source = token(source)?;
+    let source = path_token(source)?;
     state.catalog.source(&source).ok_or(ApiError::NotFound)?;
-    let mut backend = EgressBackend::clone(&*find(state, backend)?);
+    let mut backend = EgressBackend::clone(&*find_document::<EgressBackend>(state, backend)?);
     backend.sources.retain(|token| *token != source);
     if attached {
         backend.sources.push(source);
@@ -259,7 +248,7 @@ pub async fn list_rules(
             id.parse::<i64>()
                 .map_err(|_| ApiError::BadRequest("backend_id must be a number".into()))?,
         ),
-        (None, Some(text)) => Some(find(&state, text)?.id),
+        (None, Some(text)) => Some(find_document::<EgressBackend>(&state, text)?.id),
         (None, None) => None,
     };
     let source_id = wanted("source_id").and_then(|id| id.parse::<i64>().ok());
@@ -339,16 +328,7 @@ fn apply_rule(state: &AppState, rule: &mut Rule, params: &Map<String, Value>, cr
 
 async fn create_rule(state: &AppState, params: &Map<String, Value>) -> Result<Arc<Rule>, ApiError> {
     let now = crate::now_rfc3339();
-    let mut rule = Rule {
-        id: 0,
-        token: Uuid::new_v4(),
-        source_id: 0,
-        lql_string: String::new(),
-        backend_id: None,
-        sink: None,
-        inserted_at: now.clone(),
-        updated_at: now,
-    };
+    let mut rule = Rule::new(&now);
     apply_rule(state, &mut rule, params, true)?;
     state.catalog.put(|id| Rule { id, ..rule }).await.map_err(catalog_error)
 }
@@ -369,16 +349,7 @@ pub async fn create_rules(State(state): State<AppState>, _: Manager, body: Bytes
             errors.push(json!(format!("item {index} is not an object")));
             continue;
         };
-        let mut probe = Rule {
-            id: 0,
-            token: Uuid::nil(),
-            source_id: 0,
-            lql_string: String::new(),
-            backend_id: None,
-            sink: None,
-            inserted_at: String::new(),
-            updated_at: String::new(),
-        };
+        let mut probe = Rule::new("");
         if let Err(error) = apply_rule(&state, &mut probe, params, true) {
             errors.push(json!(format!("item {index}: {}", describe(&error))));
         }
@@ -406,21 +377,17 @@ fn describe(error: &ApiError) -> String {
     }
 }
 
-fn find_rule(state: &AppState, text: &str) -> Result<Arc<Rule>, ApiError> {
-    state.catalog.get::<Rule>(&token(text)?).ok_or(ApiError::NotFound)
-}
-
 /// `GET /api/rules/:token`
 pub async fn show_rule(
     State(state): State<AppState>,
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(find_rule(&state, &text)?.render()))
+    Ok(Json(find_document::<Rule>(&state, &text)?.render()))
 }
 
 async fn update_rule(state: &AppState, text: &str, body: &Bytes) -> Result<Arc<Rule>, ApiError> {
-    let mut rule = Rule::clone(&*find_rule(state, text)?);
+    let mut rule = Rule::clone(&*find_document::<Rule>(state, text)?);
     apply_rule(state, &mut rule, &parse_body(body)?, false)?;
     rule.updated_at = crate::now_rfc3339();
     state.catalog.put(|_| rule).await.map_err(catalog_error)
@@ -455,7 +422,7 @@ pub async fn delete_rule(
 ) -> Result<StatusCode, ApiError> {
     state
         .catalog
-        .remove::<Rule>(&token(&text)?)
+        .remove::<Rule>(&path_token(&text)?)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(StatusCode::NO_CONTENT)

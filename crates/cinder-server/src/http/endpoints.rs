@@ -18,12 +18,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::supabase;
 
-use super::{catalog_error, parse_body};
-
-fn find(state: &AppState, token: &str) -> Result<Arc<Endpoint>, ApiError> {
-    let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
-    state.catalog.endpoint(&token).ok_or(ApiError::NotFound)
-}
+use super::{allow_cors, catalog_error, find_document, parse_body};
 
 /// Checks the query of an endpoint about to be saved, filling its source mapping.
 fn checked(state: &AppState, mut endpoint: Endpoint) -> Result<Endpoint, ApiError> {
@@ -71,11 +66,11 @@ pub async fn show(
     _: Manager,
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(find(&state, &token)?.render()))
+    Ok(Json(find_document::<Endpoint>(&state, &token)?.render()))
 }
 
 async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<Endpoint>, ApiError> {
-    let mut endpoint = Endpoint::clone(&*find(state, token)?);
+    let mut endpoint = Endpoint::clone(&*find_document::<Endpoint>(state, token)?);
     endpoint.apply(&parse_body(body)?)?;
     endpoint.updated_at = crate::now_rfc3339();
     let endpoint = checked(state, endpoint)?;
@@ -150,10 +145,6 @@ pub async fn parse(
 
 const ALLOWED_HEADERS: &str = "Authorization, Content-Type, Content-Length, X-Requested-With, X-API-Key, \
      LF-ENDPOINT-LABELS, LF-ENDPOINT-REDACT-PII, LF-ENDPOINT-BIGQUERY-RESERVATION";
-
-fn allow_cors(headers: &mut HeaderMap) {
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-}
 
 /// `OPTIONS` on the call routes: CORS preflight, as Logflare answers it.
 pub async fn preflight() -> Response {

@@ -21,6 +21,8 @@ use crate::ingest::pipeline::SubmitError;
 use crate::ingest::shapes::{events_from_json, Shape};
 use crate::state::AppState;
 
+use super::allow_cors;
+
 /// Which parser a route uses.
 #[derive(Debug, Clone, Copy)]
 pub enum Route {
@@ -174,10 +176,6 @@ fn find_source(
             _ => None,
         })?;
     state.catalog.source(&Uuid::parse_str(token.trim()).ok()?)
-}
-
-fn allow_cors(headers: &mut HeaderMap) {
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
 }
 
 /// Answers CORS preflights for the browser-facing ingest routes.

@@ -502,6 +502,24 @@ fn parse_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// A `:token` path segment; anything but a UUID names nothing (404).
+fn path_token(text: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
+/// The catalog document a `:token` path segment names, or 404.
+fn find_document<T: crate::catalog::Document>(state: &AppState, text: &str) -> Result<std::sync::Arc<T>, ApiError> {
+    state.catalog.get::<T>(&path_token(text)?).ok_or(ApiError::NotFound)
+}
+
+/// Lets browsers read a response from any origin (Logflare's CORS for ingest and endpoints).
+fn allow_cors(headers: &mut axum::http::HeaderMap) {
+    headers.insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+}
+
 /// The 422 or storage error of a refused catalog change.
 fn catalog_error(error: CatalogError) -> ApiError {
     match error {

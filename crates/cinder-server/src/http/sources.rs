@@ -19,11 +19,10 @@ use crate::egress::{EgressBackend, Rule};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-use super::{catalog_error, parse_body};
+use super::{catalog_error, parse_body, path_token};
 
 fn find(state: &AppState, token: &str) -> Result<Arc<SourceHandle>, ApiError> {
-    let token = Uuid::parse_str(token).map_err(|_| ApiError::NotFound)?;
-    state.catalog.source(&token).ok_or(ApiError::NotFound)
+    state.catalog.source(&path_token(token)?).ok_or(ApiError::NotFound)
 }
 
 /// Renders a source with Logflare's fields.

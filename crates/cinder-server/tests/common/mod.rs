@@ -161,3 +161,15 @@ pub fn test_postgres() -> (String, String) {
         .to_owned();
     (url, address)
 }
+
+/// Percent-encodes a query-string value, writing spaces as `space` (`%20`, or `+` as a browser
+/// form does).
+pub fn encode_query_value(text: &str, space: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b' ' => space.to_owned(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'*' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
