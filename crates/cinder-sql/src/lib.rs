@@ -11,6 +11,7 @@
 //! Parameters are always bound by the backend, never spliced into SQL text.
 #![warn(missing_docs)]
 
+mod bigquery;
 mod calls;
 mod error;
 mod functions;
@@ -79,7 +80,10 @@ pub fn translate_parsed(
 fn translate_query(mut query: Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
     sandbox::prune_ctes(&mut query);
-    let params = rewrite::rewrite(&mut query, target, sources)?;
+    let params = match target {
+        Target::BigQuery => bigquery::rewrite(&mut query, sources)?,
+        Target::Embedded | Target::Postgres => rewrite::rewrite(&mut query, target, sources)?,
+    };
     requote(&mut query, target);
     Ok(TargetSql {
         sql: query.to_string(),

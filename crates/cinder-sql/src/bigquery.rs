@@ -1,0 +1,779 @@
+//! The BigQuery target: the query stays BigQuery SQL, with three changes.
+//!
+//! - A source name becomes its table id (`` `project.dataset.table` ``), aliased by the name
+//!   the query used, so qualified references keep working.
+//! - A path that no event of the source has is NULL, as on every other backend. BigQuery
+//!   itself would refuse the query (`Unrecognized name`), so the same query would give rows on
+//!   the embedded store and an error here; a field appears in a table only once an event had it.
+//! - A path that steps through an object (`metadata.status`) reads the object's only element
+//!   (`metadata[SAFE_OFFSET(0)].status`): BigQuery stores every object as a one-element
+//!   REPEATED RECORD, and the other backends read such a path through it.
+//!
+//! Parameters stay `@name` and are bound by name. Names are resolved by scope as in the
+//! other targets: each SELECT's FROM clause holds source rows (whose fields are known), the
+//! records an UNNEST yields, and opaque relations (subqueries, CTEs that compute columns),
+//! whose columns are left to BigQuery.
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+use cinder_core::FieldType;
+use sqlparser::ast::{
+    Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr, TableAlias,
+    TableFactor, TableWithJoins, Visit, VisitMut, Visitor, VisitorMut,
+};
+
+use crate::error::TranslateError;
+use crate::rewrite::null;
+use crate::validate::object_name_text;
+use crate::Sources;
+
+type Fields = BTreeMap<String, FieldType>;
+
+/// The fields of a record no event has.
+static NO_FIELDS: Fields = BTreeMap::new();
+
+/// Date parts, which BigQuery reads as bare names in function arguments (`HOUR` in
+/// `TIMESTAMP_TRUNC(timestamp, HOUR)`): never a column.
+const DATE_PARTS: &[&str] = &[
+    "MICROSECOND",
+    "MILLISECOND",
+    "SECOND",
+    "MINUTE",
+    "HOUR",
+    "DAY",
+    "DAYOFWEEK",
+    "DAYOFYEAR",
+    "WEEK",
+    "ISOWEEK",
+    "MONTH",
+    "QUARTER",
+    "YEAR",
+    "ISOYEAR",
+    "DATE",
+    "TIME",
+    "DATETIME",
+];
+
+/// Rewrites `query` in place for BigQuery and returns its parameter names, each once.
+pub(crate) fn rewrite(query: &mut Query, sources: &Sources) -> Result<Vec<String>, TranslateError> {
+    rewrite_query(query, &Scope::default(), &[], sources, false)?;
+    Ok(parameters(query))
+}
+
+/// The names of the `@parameters` a query uses, in order of first use.
+fn parameters(query: &Query) -> Vec<String> {
+    struct Collect(Vec<String>);
+    impl Visitor for Collect {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::Identifier(ident) = expr {
+                if let Some(name) = ident.value.strip_prefix('@') {
+                    if !self.0.iter().any(|known| known == name) {
+                        self.0.push(name.to_owned());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    let _ = query.visit(&mut collect);
+    collect.0
+}
+
+/// One relation of a FROM clause.
+#[derive(Clone)]
+enum Relation<'a> {
+    /// A source's rows, or a CTE that passes some of a source's top-level fields through.
+    Row {
+        alias: String,
+        fields: &'a Fields,
+        /// The fields the CTE passes on (`None`: all of them).
+        visible: Option<Vec<String>>,
+        /// Whether these are all its columns (a CTE may compute others besides).
+        complete: bool,
+    },
+    /// The element of an UNNEST of an object or of an array of objects: a STRUCT.
+    Record { alias: String, fields: &'a Fields },
+    /// A relation whose columns are not known: a subquery, a CTE that computes its columns,
+    /// the scalar elements of an UNNEST.
+    Opaque { alias: String },
+}
+
+impl Relation<'_> {
+    fn alias(&self) -> &str {
+        match self {
+            Relation::Row { alias, .. } | Relation::Record { alias, .. } | Relation::Opaque { alias } => alias,
+        }
+    }
+}
+
+/// What a CTE passes on of a source, when its columns are a source's fields.
+#[derive(Clone)]
+struct Exposed<'a> {
+    fields: &'a Fields,
+    visible: Vec<String>,
+    complete: bool,
+}
+
+#[derive(Clone)]
+struct Cte<'a> {
+    name: String,
+    exposes: Option<Exposed<'a>>,
+}
+
+/// The relations visible to an expression, innermost first.
+#[derive(Clone, Default)]
+struct Scope<'a> {
+    relations: Vec<Relation<'a>>,
+    /// The explicit aliases of the innermost SELECT's columns, where GROUP BY, HAVING and
+    /// ORDER BY may name them.
+    outputs: Vec<String>,
+}
+
+impl Scope<'_> {
+    /// Whether every column in scope is known, so a name found nowhere is a missing field.
+    fn closed(&self) -> bool {
+        !self.relations.is_empty()
+            && self.relations.iter().all(|relation| match relation {
+                Relation::Row { complete, .. } => *complete,
+                Relation::Record { .. } => true,
+                Relation::Opaque { .. } => false,
+            })
+    }
+}
+
+/// What a path names.
+enum Resolved<'a> {
+    /// A field: `path[root..]` walks `fields`.
+    Field { fields: &'a Fields, root: usize },
+    /// A field no event has.
+    Missing,
+    /// Something BigQuery resolves: a relation itself, a column of an opaque relation, an
+    /// output alias.
+    Other,
+}
+
+/// The field of `fields` named `name`; BigQuery's column names ignore case.
+fn lookup<'f>(fields: &'f Fields, name: &str) -> Option<&'f FieldType> {
+    fields.get(name).or_else(|| {
+        fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, field)| field)
+    })
+}
+
+fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
+    let first = &path[0].value;
+    if let Some(relation) = scope
+        .relations
+        .iter()
+        .find(|relation| relation.alias().eq_ignore_ascii_case(first))
+    {
+        return match relation {
+            Relation::Row {
+                fields,
+                visible,
+                complete,
+                ..
+            } if path.len() > 1 => {
+                let shown = visible
+                    .as_ref()
+                    .is_none_or(|visible| visible.iter().any(|name| name.eq_ignore_ascii_case(&path[1].value)));
+                match (shown, complete) {
+                    (true, _) => Resolved::Field { fields, root: 1 },
+                    (false, true) => Resolved::Missing,
+                    (false, false) => Resolved::Other,
+                }
+            }
+            Relation::Record { fields, .. } if path.len() > 1 => Resolved::Field { fields, root: 1 },
+            _ => Resolved::Other,
+        };
+    }
+    for relation in &scope.relations {
+        match relation {
+            Relation::Row { fields, visible, .. }
+                if lookup(fields, first).is_some()
+                    && visible
+                        .as_ref()
+                        .is_none_or(|visible| visible.iter().any(|name| name.eq_ignore_ascii_case(first))) =>
+            {
+                return Resolved::Field { fields, root: 0 };
+            }
+            Relation::Record { fields, .. } if lookup(fields, first).is_some() => {
+                return Resolved::Field { fields, root: 0 };
+            }
+            _ => {}
+        }
+    }
+    let output = scope.outputs.iter().any(|name| name.eq_ignore_ascii_case(first));
+    if scope.closed() && !output {
+        Resolved::Missing
+    } else {
+        Resolved::Other
+    }
+}
+
+/// A path to a field, as BigQuery reads it.
+enum Access<'a> {
+    /// The field exists: its type, and the expression (rewritten when it steps through objects).
+    Field { field: &'a FieldType, expr: Option<Expr> },
+    /// No event has it.
+    Missing,
+    /// It steps into an array or a scalar: left for BigQuery to judge.
+    Invalid,
+}
+
+/// Walks `path[root..]` through `fields`, reading the only element of every object stepped
+/// through.
+fn access<'a>(path: &[Ident], root: usize, fields: &'a Fields) -> Result<Access<'a>, TranslateError> {
+    let mut current = fields;
+    let mut text: Vec<String> = path[..root].iter().map(ToString::to_string).collect();
+    let mut stepped_through_object = false;
+    let steps = &path[root..];
+    for (index, ident) in steps.iter().enumerate() {
+        let Some(field) = lookup(current, &ident.value) else {
+            return Ok(Access::Missing);
+        };
+        text.push(ident.to_string());
+        if index + 1 == steps.len() {
+            let expr = if stepped_through_object {
+                Some(parse_expr(&text.join("."))?)
+            } else {
+                None
+            };
+            return Ok(Access::Field { field, expr });
+        }
+        match field {
+            FieldType::Record(inner) => {
+                stepped_through_object = true;
+                if let Some(last) = text.last_mut() {
+                    last.push_str("[SAFE_OFFSET(0)]");
+                }
+                current = inner;
+            }
+            _ => return Ok(Access::Invalid),
+        }
+    }
+    Ok(Access::Invalid)
+}
+
+fn parse_expr(text: &str) -> Result<Expr, TranslateError> {
+    sqlparser::parser::Parser::new(&sqlparser::dialect::BigQueryDialect {})
+        .try_with_sql(text)
+        .and_then(|mut parser| parser.parse_expr())
+        .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for BigQuery")))
+}
+
+fn path_of(expr: &Expr) -> Option<Vec<Ident>> {
+    match expr {
+        Expr::Identifier(ident) if !ident.value.starts_with('@') => Some(vec![ident.clone()]),
+        Expr::CompoundIdentifier(parts) => Some(parts.clone()),
+        _ => None,
+    }
+}
+
+fn rewrite_query<'a>(
+    query: &mut Query,
+    outer: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+    cte: bool,
+) -> Result<Option<Exposed<'a>>, TranslateError> {
+    let mut visible = ctes.to_vec();
+    if let Some(with) = &mut query.with {
+        for cte in &mut with.cte_tables {
+            let exposes = rewrite_query(&mut cte.query, outer, &visible, sources, true)?;
+            visible.push(Cte {
+                name: cte.alias.name.value.clone(),
+                exposes: exposes.filter(|_| cte.alias.columns.is_empty()),
+            });
+        }
+    }
+    let (scope, exposes) = rewrite_body(&mut query.body, outer, &visible, sources, cte)?;
+    rewrite_order_and_limit(query, &scope.unwrap_or_else(|| outer.clone()), &visible, sources)?;
+    Ok(exposes)
+}
+
+fn rewrite_order_and_limit<'a>(
+    query: &mut Query,
+    scope: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+) -> Result<(), TranslateError> {
+    let mut rewriter = Expressions::new(scope, ctes, sources);
+    if let Some(order_by) = &mut query.order_by {
+        if let OrderByKind::Expressions(items) = &mut order_by.kind {
+            for item in items {
+                rewriter.run(&mut item.expr)?;
+            }
+        }
+    }
+    if let Some(limit) = &mut query.limit_clause {
+        rewriter.run(limit)?;
+    }
+    Ok(())
+}
+
+/// Rewrites a query body; returns the scope its ORDER BY sees (for one SELECT) and what it
+/// passes through of a source (for a CTE's SELECT).
+fn rewrite_body<'a>(
+    body: &mut SetExpr,
+    outer: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+    cte: bool,
+) -> Result<(Option<Scope<'a>>, Option<Exposed<'a>>), TranslateError> {
+    match body {
+        SetExpr::Select(select) => {
+            rewrite_select(select, outer, ctes, sources, cte).map(|(scope, exposed)| (Some(scope), exposed))
+        }
+        SetExpr::Query(query) => rewrite_query(query, outer, ctes, sources, cte).map(|exposes| (None, exposes)),
+        SetExpr::SetOperation { left, right, .. } => {
+            rewrite_body(left, outer, ctes, sources, false)?;
+            rewrite_body(right, outer, ctes, sources, false)?;
+            Ok((None, None))
+        }
+        other => Err(TranslateError::Unsupported(format!("query body `{other}`"))),
+    }
+}
+
+fn rewrite_select<'a>(
+    select: &mut Select,
+    outer: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+    cte: bool,
+) -> Result<(Scope<'a>, Option<Exposed<'a>>), TranslateError> {
+    let mut scope = outer.clone();
+    scope.outputs.clear();
+    let mut inner = 0;
+    for table in &mut select.from {
+        add_from(table, &mut scope, &mut inner, outer, ctes, sources)?;
+    }
+    let exposed = if cte { passthrough(select, &scope) } else { None };
+    let mut rewriter = Expressions::new(&scope, ctes, sources);
+    for item in &mut select.projection {
+        match item {
+            SelectItem::UnnamedExpr(expr) => {
+                // A path is named by its last part; keep that name when the path is rewritten.
+                let name = path_of(expr).and_then(|path| path.last().cloned());
+                rewriter.run(expr)?;
+                if let (Some(name), None) = (name, path_of(expr)) {
+                    let expr = std::mem::replace(expr, null());
+                    *item = SelectItem::ExprWithAlias { expr, alias: name };
+                }
+            }
+            SelectItem::ExprWithAlias { expr, .. } => rewriter.run(expr)?,
+            other => rewriter.run(other)?,
+        }
+    }
+    if let Some(selection) = &mut select.selection {
+        rewriter.run(selection)?;
+    }
+    scope.outputs = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut rewriter = Expressions::new(&scope, ctes, sources);
+    if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+        for expr in exprs {
+            rewriter.run(expr)?;
+        }
+    }
+    if let Some(having) = &mut select.having {
+        rewriter.run(having)?;
+    }
+    if let Some(qualify) = &mut select.qualify {
+        rewriter.run(qualify)?;
+    }
+    for window in &mut select.named_window {
+        rewriter.run(window)?;
+    }
+    Ok((scope, exposed))
+}
+
+/// Adds one FROM item and its joins to the scope, rewriting source names and UNNESTs.
+fn add_from<'a>(
+    table: &mut TableWithJoins,
+    scope: &mut Scope<'a>,
+    inner: &mut usize,
+    outer: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+) -> Result<(), TranslateError> {
+    add_relation(&mut table.relation, scope, inner, outer, ctes, sources)?;
+    for join in &mut table.joins {
+        add_relation(&mut join.relation, scope, inner, outer, ctes, sources)?;
+        Expressions::new(scope, ctes, sources).run(&mut join.join_operator)?;
+    }
+    Ok(())
+}
+
+fn add_relation<'a>(
+    factor: &mut TableFactor,
+    scope: &mut Scope<'a>,
+    inner: &mut usize,
+    outer: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+) -> Result<(), TranslateError> {
+    let relation = match factor {
+        TableFactor::Table { name, alias, .. } => {
+            let text = object_name_text(name);
+            let alias_name = alias
+                .as_ref()
+                .map_or_else(|| text.clone(), |alias| alias.name.value.clone());
+            if let Some(cte) = ctes.iter().rev().find(|cte| cte.name == text) {
+                match &cte.exposes {
+                    Some(exposed) => Relation::Row {
+                        alias: alias_name,
+                        fields: exposed.fields,
+                        visible: Some(exposed.visible.clone()),
+                        complete: exposed.complete,
+                    },
+                    None => Relation::Opaque { alias: alias_name },
+                }
+            } else {
+                let source = sources
+                    .get(&text)
+                    .ok_or_else(|| TranslateError::UnknownSource(text.clone()))?;
+                *name = ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote('`', &source.table))]);
+                *alias = Some(TableAlias {
+                    explicit: true,
+                    name: Ident::with_quote('`', &alias_name),
+                    columns: Vec::new(),
+                    at: None,
+                });
+                Relation::Row {
+                    alias: alias_name,
+                    fields: source.schema.fields(),
+                    visible: None,
+                    complete: true,
+                }
+            }
+        }
+        TableFactor::Derived { subquery, alias, .. } => {
+            rewrite_query(subquery, outer, ctes, sources, false)?;
+            Relation::Opaque {
+                alias: alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default(),
+            }
+        }
+        TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
+            add_from(table_with_joins, scope, inner, outer, ctes, sources)?;
+            match alias {
+                Some(alias) => Relation::Opaque {
+                    alias: alias.name.value.clone(),
+                },
+                None => return Ok(()),
+            }
+        }
+        TableFactor::UNNEST { alias, array_exprs, .. } => {
+            let alias = alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default();
+            match array_exprs.as_mut_slice() {
+                [argument] => unnest(argument, alias, scope, ctes, sources)?,
+                arguments => {
+                    let mut rewriter = Expressions::new(scope, ctes, sources);
+                    for argument in arguments {
+                        rewriter.run(argument)?;
+                    }
+                    Relation::Opaque { alias }
+                }
+            }
+        }
+        other => {
+            Expressions::new(scope, ctes, sources).run(other)?;
+            return Ok(());
+        }
+    };
+    scope.relations.insert(*inner, relation);
+    *inner += 1;
+    Ok(())
+}
+
+/// The relation `UNNEST(argument) AS alias` adds; rewrites the argument as BigQuery reads it.
+fn unnest<'a>(
+    argument: &mut Expr,
+    alias: String,
+    scope: &Scope<'a>,
+    ctes: &[Cte<'a>],
+    sources: &'a Sources,
+) -> Result<Relation<'a>, TranslateError> {
+    let resolved = match path_of(argument) {
+        Some(path) => match resolve(scope, &path) {
+            Resolved::Field { fields, root } => Some(access(&path, root, fields)?),
+            Resolved::Missing => Some(Access::Missing),
+            Resolved::Other => None,
+        },
+        None => None,
+    };
+    Ok(match resolved {
+        Some(Access::Field { field, expr }) => {
+            if let Some(expr) = expr {
+                *argument = expr;
+            }
+            match field {
+                FieldType::Record(fields) => Relation::Record { alias, fields },
+                FieldType::Array(element) => match element.as_ref() {
+                    FieldType::Record(fields) => Relation::Record { alias, fields },
+                    _ => Relation::Opaque { alias },
+                },
+                _ => Relation::Opaque { alias },
+            }
+        }
+        Some(Access::Missing) => {
+            // No event has it: an empty array, so CROSS JOIN drops the row, LEFT JOIN keeps it.
+            *argument = parse_expr("[]")?;
+            Relation::Record {
+                alias,
+                fields: &NO_FIELDS,
+            }
+        }
+        Some(Access::Invalid) | None => {
+            Expressions::new(scope, ctes, sources).run(argument)?;
+            Relation::Opaque { alias }
+        }
+    })
+}
+
+/// The source fields a CTE's SELECT passes on by their own names, when it reads one source
+/// row and does not group.
+fn passthrough<'a>(select: &Select, scope: &Scope<'a>) -> Option<Exposed<'a>> {
+    if select.distinct.is_some() || !matches!(&select.group_by, GroupByExpr::Expressions(exprs, _) if exprs.is_empty())
+    {
+        return None;
+    }
+    let mut found: Option<Exposed<'a>> = None;
+    let mut passed = 0;
+    for item in &select.projection {
+        let (expr, name) = match item {
+            SelectItem::UnnamedExpr(expr) => (expr, None),
+            SelectItem::ExprWithAlias { expr, alias } => (expr, Some(&alias.value)),
+            _ => continue,
+        };
+        let Some(path) = path_of(expr) else { continue };
+        let Resolved::Field { fields, root } = resolve(scope, &path) else {
+            continue;
+        };
+        // Only a top-level field of a source row, under its own name.
+        if path.len() != root + 1 || name.is_some_and(|name| !name.eq_ignore_ascii_case(&path[root].value)) {
+            continue;
+        }
+        let from_row = scope
+            .relations
+            .iter()
+            .any(|relation| matches!(relation, Relation::Row { fields: row, .. } if std::ptr::eq(*row, fields)));
+        if !from_row {
+            continue;
+        }
+        let exposed = found.get_or_insert_with(|| Exposed {
+            fields,
+            visible: Vec::new(),
+            complete: false,
+        });
+        if !std::ptr::eq(exposed.fields, fields) {
+            return None;
+        }
+        exposed.visible.push(path[root].value.clone());
+        passed += 1;
+    }
+    if let Some(exposed) = &mut found {
+        exposed.complete = passed == select.projection.len();
+    }
+    found
+}
+
+/// Rewrites the expressions of one clause: paths, and the queries nested in them.
+struct Expressions<'s, 'a> {
+    scope: &'s Scope<'a>,
+    ctes: &'s [Cte<'a>],
+    sources: &'a Sources,
+    /// Nested queries entered (rewritten on entry, so skipped by the walk).
+    depth: usize,
+    /// Expressions entered whose inside is already BigQuery's (a rewritten path, a field
+    /// access chain).
+    skipping: usize,
+    error: Option<TranslateError>,
+}
+
+impl<'s, 'a> Expressions<'s, 'a> {
+    fn new(scope: &'s Scope<'a>, ctes: &'s [Cte<'a>], sources: &'a Sources) -> Self {
+        Self {
+            scope,
+            ctes,
+            sources,
+            depth: 0,
+            skipping: 0,
+            error: None,
+        }
+    }
+
+    fn run<T: VisitMut>(&mut self, node: &mut T) -> Result<(), TranslateError> {
+        let _ = node.visit(self);
+        match self.error.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// Rewrites one expression on the way down; returns whether its inside is done.
+    fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
+        match expr {
+            Expr::Identifier(ident)
+                if ident.quote_style.is_none() && DATE_PARTS.contains(&ident.value.to_ascii_uppercase().as_str()) =>
+            {
+                Ok(true)
+            }
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                let Some(path) = path_of(expr) else {
+                    return Ok(true);
+                };
+                match resolve(self.scope, &path) {
+                    Resolved::Field { fields, root } => match access(&path, root, fields)? {
+                        Access::Field {
+                            expr: Some(rewritten), ..
+                        } => *expr = rewritten,
+                        Access::Missing => *expr = null(),
+                        Access::Field { expr: None, .. } | Access::Invalid => {}
+                    },
+                    Resolved::Missing => *expr = null(),
+                    Resolved::Other => {}
+                }
+                Ok(true)
+            }
+            Expr::CompoundFieldAccess { root, .. } => {
+                // `metadata[OFFSET(0)].status`: the root is a path of this scope; the
+                // chain is BigQuery's to read.
+                self.run(root.as_mut())?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+impl VisitorMut for Expressions<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if self.depth == 0 && self.skipping == 0 {
+            if let Err(error) = rewrite_query(query, self.scope, self.ctes, self.sources, false) {
+                self.error = Some(error);
+                return ControlFlow::Break(());
+            }
+        }
+        self.depth += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &mut Query) -> ControlFlow<()> {
+        self.depth -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if self.depth > 0 || self.skipping > 0 {
+            self.skipping += usize::from(self.skipping > 0);
+            return ControlFlow::Continue(());
+        }
+        match self.enter(expr) {
+            Ok(true) => self.skipping = 1,
+            Ok(false) => {}
+            Err(error) => {
+                self.error = Some(error);
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, _expr: &mut Expr) -> ControlFlow<()> {
+        self.skipping = self.skipping.saturating_sub(1);
+        ControlFlow::Continue(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests::sources;
+    use crate::{translate, Target};
+
+    fn bigquery(sql: &str) -> String {
+        let mut sources = sources(&["logs", "other"]);
+        for (name, table) in sources.iter_mut() {
+            table.table = format!("proj.1_prod.{name}_tbl");
+        }
+        translate(sql, Target::BigQuery, &sources).unwrap().sql
+    }
+
+    #[test]
+    fn sources_become_table_ids_and_parameters_stay_named() {
+        let translated = translate(
+            "select id from logs where project = @project and event_message like @project",
+            Target::BigQuery,
+            &sources(&["logs"]),
+        )
+        .unwrap();
+        assert_eq!(
+            translated.sql,
+            "SELECT id FROM `log_events_0` AS `logs` WHERE project = @project AND event_message LIKE @project"
+        );
+        assert_eq!(translated.params, ["project"]);
+    }
+
+    #[test]
+    fn missing_paths_are_null_and_objects_are_read_through() {
+        assert_eq!(
+            bigquery("select metadata.status, metadata.request.path as p, metadata.nope, function_id from logs"),
+            "SELECT metadata[SAFE_OFFSET(0)].status AS status, metadata[SAFE_OFFSET(0)].request[SAFE_OFFSET(0)].path AS p, \
+             NULL AS nope, NULL AS function_id FROM `proj.1_prod.logs_tbl` AS `logs`"
+        );
+    }
+
+    #[test]
+    fn unnest_keeps_records_and_an_unknown_object_is_empty() {
+        assert_eq!(
+            bigquery(
+                "select r.path, r.nope, x.y from logs cross join unnest(metadata) as m cross join unnest(m.request) as r \
+                 left join unnest(metadata.missing) as x on true"
+            ),
+            "SELECT r.path, NULL AS nope, NULL AS y FROM `proj.1_prod.logs_tbl` AS `logs` CROSS JOIN UNNEST(metadata) AS m \
+             CROSS JOIN UNNEST(m.request) AS r LEFT JOIN UNNEST([]) AS x ON true"
+        );
+    }
+
+    #[test]
+    fn ctes_that_pass_fields_through_keep_their_schema() {
+        assert_eq!(
+            bigquery(
+                "with edge as (select t.id, t.metadata from logs as t) \
+                 select id, r.method, t2.other from edge cross join unnest(metadata) as m cross join unnest(m.request) as r, \
+                 (select 1 as other) as t2 order by id"
+            ),
+            "WITH edge AS (SELECT t.id, t.metadata FROM `proj.1_prod.logs_tbl` AS `t`) SELECT id, r.method, t2.other \
+             FROM edge CROSS JOIN UNNEST(metadata) AS m CROSS JOIN UNNEST(m.request) AS r, (SELECT 1 AS other) AS t2 ORDER BY id"
+        );
+    }
+
+    #[test]
+    fn date_parts_aliases_and_subqueries_are_left_alone() {
+        assert_eq!(
+            bigquery(
+                "select timestamp_trunc(timestamp, hour) as hour_bucket, count(*) as n from logs \
+                 where id in (select id from other where metadata.status > 1) group by hour_bucket order by n"
+            ),
+            "SELECT timestamp_trunc(timestamp, hour) AS hour_bucket, count(*) AS n FROM `proj.1_prod.logs_tbl` AS `logs` \
+             WHERE id IN (SELECT id FROM `proj.1_prod.other_tbl` AS `other` WHERE metadata[SAFE_OFFSET(0)].status > 1) \
+             GROUP BY hour_bucket ORDER BY n"
+        );
+    }
+}
