@@ -146,8 +146,13 @@ impl Scope<'_> {
 
 /// What a path names.
 enum Resolved<'a> {
-    /// A field: `path[root..]` walks `fields`.
-    Field { fields: &'a Fields, root: usize },
+    /// A field: `path[root..]` walks `fields`. A bare name of an UNNEST's record is
+    /// qualified by the UNNEST's alias (BigQuery reads it either way; emulators want it).
+    Field {
+        fields: &'a Fields,
+        root: usize,
+        qualifier: Option<String>,
+    },
     /// A field no event has.
     Missing,
     /// Something BigQuery resolves: a relation itself, a column of an opaque relation, an
@@ -183,12 +188,20 @@ fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
                     .as_ref()
                     .is_none_or(|visible| visible.iter().any(|name| name.eq_ignore_ascii_case(&path[1].value)));
                 match (shown, complete) {
-                    (true, _) => Resolved::Field { fields, root: 1 },
+                    (true, _) => Resolved::Field {
+                        fields,
+                        root: 1,
+                        qualifier: None,
+                    },
                     (false, true) => Resolved::Missing,
                     (false, false) => Resolved::Other,
                 }
             }
-            Relation::Record { fields, .. } if path.len() > 1 => Resolved::Field { fields, root: 1 },
+            Relation::Record { fields, .. } if path.len() > 1 => Resolved::Field {
+                fields,
+                root: 1,
+                qualifier: None,
+            },
             _ => Resolved::Other,
         };
     }
@@ -200,10 +213,18 @@ fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
                         .as_ref()
                         .is_none_or(|visible| visible.iter().any(|name| name.eq_ignore_ascii_case(first))) =>
             {
-                return Resolved::Field { fields, root: 0 };
+                return Resolved::Field {
+                    fields,
+                    root: 0,
+                    qualifier: None,
+                };
             }
-            Relation::Record { fields, .. } if lookup(fields, first).is_some() => {
-                return Resolved::Field { fields, root: 0 };
+            Relation::Record { fields, alias } if lookup(fields, first).is_some() => {
+                return Resolved::Field {
+                    fields,
+                    root: 0,
+                    qualifier: Some(alias.clone()),
+                };
             }
             _ => {}
         }
@@ -228,10 +249,19 @@ enum Access<'a> {
 
 /// Walks `path[root..]` through `fields`, reading the only element of every object stepped
 /// through.
-fn access<'a>(path: &[Ident], root: usize, fields: &'a Fields) -> Result<Access<'a>, TranslateError> {
+fn access<'a>(
+    path: &[Ident],
+    root: usize,
+    fields: &'a Fields,
+    qualifier: Option<&str>,
+) -> Result<Access<'a>, TranslateError> {
     let mut current = fields;
     let mut text: Vec<String> = path[..root].iter().map(ToString::to_string).collect();
-    let mut stepped_through_object = false;
+    if let Some(qualifier) = qualifier {
+        text.push(Ident::with_quote('`', qualifier).to_string());
+    }
+    // Rewritten when a qualifier is added or an object stepped through.
+    let mut rewritten = qualifier.is_some();
     let steps = &path[root..];
     for (index, ident) in steps.iter().enumerate() {
         let Some(field) = lookup(current, &ident.value) else {
@@ -239,7 +269,7 @@ fn access<'a>(path: &[Ident], root: usize, fields: &'a Fields) -> Result<Access<
         };
         text.push(ident.to_string());
         if index + 1 == steps.len() {
-            let expr = if stepped_through_object {
+            let expr = if rewritten {
                 Some(parse_expr(&text.join("."))?)
             } else {
                 None
@@ -248,7 +278,7 @@ fn access<'a>(path: &[Ident], root: usize, fields: &'a Fields) -> Result<Access<
         }
         match field {
             FieldType::Record(inner) => {
-                stepped_through_object = true;
+                rewritten = true;
                 if let Some(last) = text.last_mut() {
                     last.push_str("[SAFE_OFFSET(0)]");
                 }
@@ -510,7 +540,11 @@ fn unnest<'a>(
 ) -> Result<Relation<'a>, TranslateError> {
     let resolved = match path_of(argument) {
         Some(path) => match resolve(scope, &path) {
-            Resolved::Field { fields, root } => Some(access(&path, root, fields)?),
+            Resolved::Field {
+                fields,
+                root,
+                qualifier,
+            } => Some(access(&path, root, fields, qualifier.as_deref())?),
             Resolved::Missing => Some(Access::Missing),
             Resolved::Other => None,
         },
@@ -561,7 +595,7 @@ fn passthrough<'a>(select: &Select, scope: &Scope<'a>) -> Option<Exposed<'a>> {
             _ => continue,
         };
         let Some(path) = path_of(expr) else { continue };
-        let Resolved::Field { fields, root } = resolve(scope, &path) else {
+        let Resolved::Field { fields, root, .. } = resolve(scope, &path) else {
             continue;
         };
         // Only a top-level field of a source row, under its own name.
@@ -638,7 +672,11 @@ impl<'s, 'a> Expressions<'s, 'a> {
                     return Ok(true);
                 };
                 match resolve(self.scope, &path) {
-                    Resolved::Field { fields, root } => match access(&path, root, fields)? {
+                    Resolved::Field {
+                        fields,
+                        root,
+                        qualifier,
+                    } => match access(&path, root, fields, qualifier.as_deref())? {
                         Access::Field {
                             expr: Some(rewritten), ..
                         } => *expr = rewritten,

@@ -89,4 +89,24 @@ pub trait Backend: Send + Sync + 'static {
     /// Deletes the events of `table` older than `cutoff` (microseconds since the epoch), in
     /// batches small enough not to hold up ingest; returns how many.
     async fn delete_older_than(&self, table: &str, cutoff: i64) -> Result<u64, StorageError>;
+
+    /// The name queries use for `table` (a fully qualified table id on BigQuery).
+    fn table_reference(&self, table: &str) -> String {
+        table.to_owned()
+    }
+
+    /// Whether ingest keeps accepting events into the write-ahead log while this backend is
+    /// unreachable (up to the backlog bound), rather than answering 503: for a remote
+    /// service whose outages are expected to be brief and whose writes are idempotent.
+    fn spools_while_unavailable(&self) -> bool {
+        false
+    }
+
+    /// Events of `table` that the backend refused after they were acknowledged, newest last
+    /// (at most `limit`), each `{"event": ..., "errors": [...], "at": ...}`. Backends that
+    /// check every event before acknowledging it refuse none.
+    async fn rejected(&self, table: &str, limit: usize) -> Result<Vec<serde_json::Value>, StorageError> {
+        let _ = (table, limit);
+        Ok(Vec::new())
+    }
 }
