@@ -12,10 +12,21 @@ pub fn decode_rows(fields: &[Value], rows: &[Value]) -> Vec<Map<String, Value>> 
             fields
                 .iter()
                 .zip(cells)
-                .map(|(field, cell)| (name(field), decode_field(field, &cell["v"])))
+                .map(|(field, cell)| (name(field), decode_column(field, &cell["v"])))
                 .collect()
         })
         .collect()
+}
+
+/// A result column. An object the event did not have comes back from BigQuery as an empty
+/// REPEATED RECORD (or NULL); the other backends answer NULL, and so does this one.
+fn decode_column(field: &Value, value: &Value) -> Value {
+    let decoded = decode_field(field, value);
+    let record = matches!(field["type"].as_str(), Some("RECORD" | "STRUCT"));
+    if record && decoded.as_array().is_some_and(Vec::is_empty) {
+        return Value::Null;
+    }
+    decoded
 }
 
 /// The column names of an answer.

@@ -470,8 +470,9 @@ impl Catalog {
         Ok(Some(handle))
     }
 
-    /// The sources as the translator sees them, by name.
-    pub fn translator_sources(&self) -> cinder_sql::Sources {
+    /// The sources as the translator sees them, by name, with their tables named as
+    /// `backend`'s queries name them.
+    pub fn translator_sources(&self, backend: &dyn cinder_storage::Backend) -> cinder_sql::Sources {
         self.data
             .read()
             .sources
@@ -479,7 +480,7 @@ impl Catalog {
             .map(|handle| {
                 let name = handle.source.read().name.as_str().to_owned();
                 let table = cinder_sql::SourceTable {
-                    table: handle.table.clone(),
+                    table: backend.table_reference(&handle.table),
                     schema: handle.schema(),
                 };
                 (name, table)

@@ -102,6 +102,52 @@ pub struct Config {
         hide_env_values = true
     )]
     pub postgres_backend_url: Option<String>,
+    /// The Google Cloud project whose BigQuery stores the events (the BigQuery backend is used
+    /// when this is set and `POSTGRES_BACKEND_URL` is not).
+    #[arg(long, env = "GOOGLE_PROJECT_ID", value_name = "GOOGLE_PROJECT_ID")]
+    pub google_project_id: Option<String>,
+    /// The project's number (accepted for compatibility; BigQuery's API needs only the id).
+    #[arg(long, env = "GOOGLE_PROJECT_NUMBER", value_name = "GOOGLE_PROJECT_NUMBER")]
+    pub google_project_number: Option<String>,
+    /// Appended to the user id to name the dataset (`1_prod` with Supabase's `_prod`).
+    #[arg(
+        long,
+        env = "GOOGLE_DATASET_ID_APPEND",
+        value_name = "GOOGLE_DATASET_ID_APPEND",
+        default_value = "_default"
+    )]
+    pub google_dataset_id_append: String,
+    /// Where the dataset is created.
+    #[arg(
+        long,
+        env = "GOOGLE_DATASET_LOCATION",
+        value_name = "GOOGLE_DATASET_LOCATION",
+        default_value = "US"
+    )]
+    pub google_dataset_location: String,
+    /// The service-account key file (default: `gcloud.json` in the working directory, where
+    /// the `supabase/logflare` image mounts it).
+    #[arg(
+        long,
+        env = "GOOGLE_APPLICATION_CREDENTIALS",
+        value_name = "GOOGLE_APPLICATION_CREDENTIALS"
+    )]
+    pub google_application_credentials: Option<PathBuf>,
+    /// The service-account key itself, as JSON (instead of a file).
+    #[arg(
+        long,
+        env = "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+        value_name = "GOOGLE_APPLICATION_CREDENTIALS_JSON",
+        hide_env_values = true
+    )]
+    pub google_application_credentials_json: Option<String>,
+    /// A BigQuery API other than Google's (an emulator, `http://127.0.0.1:9050`); no
+    /// credentials are sent to it.
+    #[arg(long, env = "CINDER_BIGQUERY_ENDPOINT", value_name = "CINDER_BIGQUERY_ENDPOINT")]
+    pub bigquery_endpoint: Option<String>,
+    /// Whether BigQuery queries must filter on `timestamp` (Logflare's tables require it).
+    #[arg(long, env = "CINDER_BIGQUERY_REQUIRE_PARTITION_FILTER", value_name = "CINDER_BIGQUERY_REQUIRE_PARTITION_FILTER", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    pub bigquery_require_partition_filter: bool,
     /// The schema of the Postgres backend's tables (Supabase uses `_analytics`).
     #[arg(
         long,
@@ -237,8 +283,11 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_MAX_PENDING_EVENTS",
     "CINDER_QUERY_TIMEOUT_SECONDS",
     "CINDER_ENDPOINT_CACHE_MB",
+    "CINDER_BIGQUERY_ENDPOINT",
+    "CINDER_BIGQUERY_REQUIRE_PARTITION_FILTER",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
+    "CINDER_TEST_BIGQUERY_URL",
     "CINDER_PG_DIR",
     "CINDER_PG_PORT",
     "CINDER_BLESS",

@@ -21,12 +21,13 @@ pub mod wal;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use cinder_bigquery::{BigQuery, BigQueryConfig, ServiceAccount};
 use cinder_storage::{Backend, CatalogStore, Embedded, Postgres};
 use tokio::net::TcpListener;
 
@@ -87,7 +88,21 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
             let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
                 .context("cannot open the embedded database")?;
             embedded.set_query_timeout(Duration::from_secs(config.query_timeout_seconds));
-            (Arc::new(embedded.clone()), Arc::new(embedded))
+            match config
+                .google_project_id
+                .as_deref()
+                .filter(|project| !project.is_empty())
+            {
+                // Events in BigQuery; the catalog stays in the embedded database (or DB_*).
+                Some(project) => {
+                    let bigquery = BigQuery::connect(bigquery_config(&config, project)?)
+                        .await
+                        .context("cannot reach BigQuery")?;
+                    tracing::info!(project, "events are stored in BigQuery");
+                    (Arc::new(embedded), Arc::new(bigquery))
+                }
+                None => (Arc::new(embedded.clone()), Arc::new(embedded)),
+            }
         }
     };
     let store = match config.catalog_database() {
@@ -151,6 +166,45 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         pipeline,
         backend,
         ready: Arc::new(AtomicBool::new(true)),
+    })
+}
+
+/// The BigQuery backend's settings, from the `supabase/logflare` image's variables.
+fn bigquery_config(config: &Config, project: &str) -> anyhow::Result<BigQueryConfig> {
+    let account = match (&config.bigquery_endpoint, &config.google_application_credentials_json) {
+        // An emulator: no credentials.
+        (Some(_), _) => None,
+        (None, Some(json)) => {
+            let key =
+                serde_json::from_str(json).context("GOOGLE_APPLICATION_CREDENTIALS_JSON is not a key file's JSON")?;
+            Some(
+                ServiceAccount::new(key)
+                    .map_err(|reason| anyhow::anyhow!("GOOGLE_APPLICATION_CREDENTIALS_JSON: {reason}"))?,
+            )
+        }
+        (None, None) => {
+            let path = config
+                .google_application_credentials
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("gcloud.json"));
+            Some(ServiceAccount::from_file(&path).with_context(|| {
+                "GOOGLE_PROJECT_ID selects the BigQuery backend, which needs a service-account key: \
+                 set GOOGLE_APPLICATION_CREDENTIALS or put gcloud.json in the working directory"
+            })?)
+        }
+    };
+    Ok(BigQueryConfig {
+        project_id: project.to_owned(),
+        dataset_id: format!("{}{}", catalog::DEFAULT_USER_ID, config.google_dataset_id_append),
+        location: config.google_dataset_location.clone(),
+        endpoint: config
+            .bigquery_endpoint
+            .clone()
+            .unwrap_or_else(|| cinder_bigquery::GOOGLE_ENDPOINT.to_owned()),
+        account: account.map(Arc::new),
+        state_dir: config.data_dir.join("bigquery"),
+        query_timeout: Duration::from_secs(config.query_timeout_seconds),
+        require_partition_filter: config.bigquery_require_partition_filter,
     })
 }
 

@@ -91,19 +91,19 @@ pgbouncer_logs as (
 -- Studio has pages for these services too, which a self-hosted stack does not run: they are
 -- empty tables of the same columns, so those pages show no rows instead of an error.
 supavisor_logs as (
-  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false
+  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false and t.timestamp is null
 ),
 pg_upgrade_logs as (
-  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false
+  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false and t.timestamp is null
 ),
 auth_audit_logs as (
-  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false
+  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false and t.timestamp is null
 ),
 etl_replication_logs as (
-  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false
+  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false and t.timestamp is null
 ),
 multigres_logs as (
-  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false
+  select t.timestamp, t.id, t.event_message, t.metadata from `postgres.logs` as t where false and t.timestamp is null
 )
 select id, timestamp, event_message, metadata
 from edge_logs

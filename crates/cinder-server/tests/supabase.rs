@@ -50,8 +50,8 @@ async fn studio_call(server: &Server, endpoint: &str, pairs: &[(&str, &str)]) ->
 
 /// Sends every Studio query of the corpus as Studio does, over the fixture's events ingested
 /// as Vector sends them, and checks: no error, and the hand-derived rows where there are some.
-/// Returns (queries sent, queries checked against hand-derived rows).
-async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usize) {
+/// Returns (queries sent, queries checked against hand-derived rows, the rows of each query).
+async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usize, CorpusRows) {
     let dir = temp_dir(label);
     let server = &Server::start_with(&dir, env).await;
     let text = std::fs::read_to_string(fixture::testdata().join("supabase/events.json")).unwrap();
@@ -81,6 +81,7 @@ async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usiz
         .collect();
     names.sort();
     let (mut failures, mut checked) = (Vec::new(), 0);
+    let mut results = CorpusRows::new();
     for name in &names {
         let sql = fixture::corpus_query(name);
         let pairs = [
@@ -116,6 +117,7 @@ async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usiz
         };
         let rows: Vec<serde_json::Map<String, Value>> =
             rows.iter().map(|row| row.as_object().unwrap().clone()).collect();
+        results.insert(name.clone(), rows.clone());
         if let Ok(text) = std::fs::read_to_string(fixture::testdata().join(format!("golden/studio/{name}/rows.json"))) {
             checked += 1;
             let (expected, ordered) = fixture::parse_expected(&text);
@@ -131,8 +133,11 @@ async fn replay_studio_corpus(label: &str, env: &[(&str, &str)]) -> (usize, usiz
         names.len(),
         failures.join("\n")
     );
-    (names.len(), checked)
+    (names.len(), checked, results)
 }
+
+/// The rows each corpus query answered, by query name.
+type CorpusRows = std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>>;
 
 /// Six hours of Vector-shaped traffic from every sink (many paths and statuses, errors and
 /// warnings), then every corpus query: none may fail, and the edge counts and chart buckets
@@ -413,7 +418,7 @@ async fn seeds_and_serves_studio(label: &str, env: &[(&str, &str)]) {
 #[tokio::test]
 async fn supabase_mode_on_the_embedded_backend() {
     seeds_and_serves_studio("supabase", &SUPABASE).await;
-    let (sent, checked) = replay_studio_corpus("supabase-corpus", &SUPABASE).await;
+    let (sent, checked, _) = replay_studio_corpus("supabase-corpus", &SUPABASE).await;
     eprintln!("embedded: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
     let events = replay_six_hours("supabase-volume", &SUPABASE).await;
     eprintln!("embedded: every corpus query over {events} events of six hours, counts and charts add up");
@@ -440,7 +445,7 @@ async fn supabase_mode_on_postgres() {
         ("POSTGRES_BACKEND_URL", url.as_str()),
         ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
     ]);
-    let (sent, checked) = replay_studio_corpus("supabase-pg-corpus", &env).await;
+    let (sent, checked, _) = replay_studio_corpus("supabase-pg-corpus", &env).await;
     eprintln!("postgres: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
     let schema = format!("cinder_supabase_volume_{}", std::process::id());
     let mut env = SUPABASE.to_vec();
@@ -454,6 +459,58 @@ async fn supabase_mode_on_postgres() {
         sent >= 50 && checked >= 25,
         "the corpus went missing: {sent} / {checked}"
     );
+}
+
+/// Studio's corpus through endpoints on the BigQuery backend (the local emulator standing in
+/// for BigQuery), checked against the hand-derived rows, and differentially: the embedded and
+/// Postgres backends must return the same rows as BigQuery for the same events.
+#[tokio::test]
+#[ignore = "needs PostgreSQL and the BigQuery emulator: scripts/test.sh starts both"]
+async fn supabase_mode_on_bigquery_agrees_with_the_other_backends() {
+    let emulator = std::env::var("CINDER_TEST_BIGQUERY_URL")
+        .expect("CINDER_TEST_BIGQUERY_URL is not set: run scripts/test.sh, which starts the BigQuery emulator");
+    let append = format!("_corpus_{}", std::process::id());
+    let mut env = SUPABASE.to_vec();
+    env.extend([
+        ("GOOGLE_PROJECT_ID", "cinder-test"),
+        ("GOOGLE_PROJECT_NUMBER", "0"),
+        ("GOOGLE_DATASET_ID_APPEND", append.as_str()),
+        ("CINDER_BIGQUERY_ENDPOINT", emulator.as_str()),
+    ]);
+    let (sent, checked, bigquery) = replay_studio_corpus("supabase-bq-corpus", &env).await;
+    eprintln!("bigquery: {sent} Studio corpus queries answered without error, {checked} with the hand-derived rows");
+    assert!(
+        sent >= 50 && checked >= 25,
+        "the corpus went missing: {sent} / {checked}"
+    );
+
+    let (_, _, embedded) = replay_studio_corpus("supabase-diff-embedded", &SUPABASE).await;
+    let (url, _) = test_postgres();
+    let schema = format!("cinder_supabase_diff_{}", std::process::id());
+    let mut env = SUPABASE.to_vec();
+    env.extend([
+        ("POSTGRES_BACKEND_URL", url.as_str()),
+        ("POSTGRES_BACKEND_SCHEMA", schema.as_str()),
+    ]);
+    let (_, _, postgres) = replay_studio_corpus("supabase-diff-postgres", &env).await;
+    let mut disagreements = Vec::new();
+    for (name, rows) in &bigquery {
+        let reference = fixture::comparable(rows, false);
+        for (backend, other) in [("embedded", &embedded), ("postgres", &postgres)] {
+            let theirs = fixture::comparable(&other[name], false);
+            if theirs != reference {
+                disagreements.push(format!(
+                    "{name} on {backend}:\n  bigquery {reference:?}\n  {backend} {theirs:?}"
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "differential: {} of {} corpus queries return the same rows on BigQuery, embedded and Postgres",
+        bigquery.len() - disagreements.len(),
+        bigquery.len()
+    );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
 
 /// Every sink of Supabase's vector.yml, with the payload shape it sends (keys sorted, RFC 3339

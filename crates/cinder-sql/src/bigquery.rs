@@ -19,8 +19,8 @@ use std::ops::ControlFlow;
 
 use cinder_core::FieldType;
 use sqlparser::ast::{
-    Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr, TableAlias,
-    TableFactor, TableWithJoins, Visit, VisitMut, Visitor, VisitorMut,
+    AccessExpr, Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr,
+    Subscript, TableAlias, TableFactor, TableWithJoins, Visit, VisitMut, Visitor, VisitorMut,
 };
 
 use crate::error::TranslateError;
@@ -94,17 +94,24 @@ enum Relation<'a> {
         /// Whether these are all its columns (a CTE may compute others besides).
         complete: bool,
     },
-    /// The element of an UNNEST of an object or of an array of objects: a STRUCT.
-    Record { alias: String, fields: &'a Fields },
-    /// A relation whose columns are not known: a subquery, a CTE that computes its columns,
-    /// the scalar elements of an UNNEST.
-    Opaque { alias: String },
+    /// The element of an UNNEST of an object or of an array of objects: a STRUCT. `renamed`
+    /// is the alias written in its place when the query's alias is also a column's name
+    /// (`CROSS JOIN UNNEST(metadata) AS metadata`): BigQuery reads the name as the UNNEST's,
+    /// other engines (the emulator) call it ambiguous.
+    Record {
+        alias: String,
+        fields: &'a Fields,
+        renamed: Option<String>,
+    },
+    /// A relation whose columns' types are not known: a subquery, a CTE that computes its
+    /// columns, the scalar elements of an UNNEST. A CTE's column names are known.
+    Opaque { alias: String, columns: Vec<Ident> },
 }
 
 impl Relation<'_> {
     fn alias(&self) -> &str {
         match self {
-            Relation::Row { alias, .. } | Relation::Record { alias, .. } | Relation::Opaque { alias } => alias,
+            Relation::Row { alias, .. } | Relation::Record { alias, .. } | Relation::Opaque { alias, .. } => alias,
         }
     }
 }
@@ -121,6 +128,8 @@ struct Exposed<'a> {
 struct Cte<'a> {
     name: String,
     exposes: Option<Exposed<'a>>,
+    /// Its column names, in order (empty when one is unnamed).
+    columns: Vec<Ident>,
 }
 
 /// The relations visible to an expression, innermost first.
@@ -146,8 +155,9 @@ impl Scope<'_> {
 
 /// What a path names.
 enum Resolved<'a> {
-    /// A field: `path[root..]` walks `fields`. A bare name of an UNNEST's record is
-    /// qualified by the UNNEST's alias (BigQuery reads it either way; emulators want it).
+    /// A field: `path[root..]` walks `fields`, below `qualifier` when given (in place of
+    /// `path[..root]`). A bare name of an UNNEST's record is qualified by the UNNEST's alias
+    /// (BigQuery reads it either way; emulators want it).
     Field {
         fields: &'a Fields,
         root: usize,
@@ -155,6 +165,8 @@ enum Resolved<'a> {
     },
     /// A field no event has.
     Missing,
+    /// An UNNEST's record by its alias, written under another name.
+    Renamed(String),
     /// Something BigQuery resolves: a relation itself, a column of an opaque relation, an
     /// output alias.
     Other,
@@ -197,11 +209,14 @@ fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
                     (false, false) => Resolved::Other,
                 }
             }
-            Relation::Record { fields, .. } if path.len() > 1 => Resolved::Field {
+            Relation::Record { fields, renamed, .. } if path.len() > 1 => Resolved::Field {
                 fields,
                 root: 1,
-                qualifier: None,
+                qualifier: renamed.clone(),
             },
+            Relation::Record {
+                renamed: Some(renamed), ..
+            } => Resolved::Renamed(renamed.clone()),
             _ => Resolved::Other,
         };
     }
@@ -219,11 +234,11 @@ fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
                     qualifier: None,
                 };
             }
-            Relation::Record { fields, alias } if lookup(fields, first).is_some() => {
+            Relation::Record { fields, alias, renamed } if lookup(fields, first).is_some() => {
                 return Resolved::Field {
                     fields,
                     root: 0,
-                    qualifier: Some(alias.clone()),
+                    qualifier: Some(renamed.clone().unwrap_or_else(|| alias.clone())),
                 };
             }
             _ => {}
@@ -256,10 +271,10 @@ fn access<'a>(
     qualifier: Option<&str>,
 ) -> Result<Access<'a>, TranslateError> {
     let mut current = fields;
-    let mut text: Vec<String> = path[..root].iter().map(ToString::to_string).collect();
-    if let Some(qualifier) = qualifier {
-        text.push(Ident::with_quote('`', qualifier).to_string());
-    }
+    let mut text: Vec<String> = match qualifier {
+        Some(qualifier) => vec![Ident::with_quote('`', qualifier).to_string()],
+        None => path[..root].iter().map(ToString::to_string).collect(),
+    };
     // Rewritten when a qualifier is added or an object stepped through.
     let mut rewritten = qualifier.is_some();
     let steps = &path[root..];
@@ -316,10 +331,23 @@ fn rewrite_query<'a>(
     if let Some(with) = &mut query.with {
         for cte in &mut with.cte_tables {
             let exposes = rewrite_query(&mut cte.query, outer, &visible, sources, true)?;
+            let columns = if cte.alias.columns.is_empty() {
+                crate::rewrite::output_names(&cte.query.body)
+            } else {
+                cte.alias.columns.iter().map(|column| column.name.clone()).collect()
+            };
             visible.push(Cte {
                 name: cte.alias.name.value.clone(),
                 exposes: exposes.filter(|_| cte.alias.columns.is_empty()),
+                columns,
             });
+        }
+    }
+    if let (Some(order_by), SetExpr::Select(select)) = (&mut query.order_by, &*query.body) {
+        if let OrderByKind::Expressions(items) = &mut order_by.kind {
+            for item in items.iter_mut() {
+                crate::rewrite::output_ordinal(&mut item.expr, &select.projection);
+            }
         }
     }
     let (scope, exposes) = rewrite_body(&mut query.body, outer, &visible, sources, cte)?;
@@ -414,6 +442,9 @@ fn rewrite_select<'a>(
     let mut rewriter = Expressions::new(&scope, ctes, sources);
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
         for expr in exprs {
+            // `timestamp_trunc(timestamp, hour) as timestamp ... group by timestamp` groups by
+            // the output column in BigQuery; its position says so to any engine.
+            crate::rewrite::output_ordinal(expr, &select.projection);
             rewriter.run(expr)?;
         }
     }
@@ -468,7 +499,10 @@ fn add_relation<'a>(
                         visible: Some(exposed.visible.clone()),
                         complete: exposed.complete,
                     },
-                    None => Relation::Opaque { alias: alias_name },
+                    None => Relation::Opaque {
+                        alias: alias_name,
+                        columns: cte.columns.clone(),
+                    },
                 }
             } else {
                 let source = sources
@@ -493,6 +527,7 @@ fn add_relation<'a>(
             rewrite_query(subquery, outer, ctes, sources, false)?;
             Relation::Opaque {
                 alias: alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default(),
+                columns: Vec::new(),
             }
         }
         TableFactor::NestedJoin {
@@ -503,20 +538,43 @@ fn add_relation<'a>(
             match alias {
                 Some(alias) => Relation::Opaque {
                     alias: alias.name.value.clone(),
+                    columns: Vec::new(),
                 },
                 None => return Ok(()),
             }
         }
-        TableFactor::UNNEST { alias, array_exprs, .. } => {
-            let alias = alias.as_ref().map(|alias| alias.name.value.clone()).unwrap_or_default();
+        TableFactor::UNNEST {
+            alias: table_alias,
+            array_exprs,
+            ..
+        } => {
+            let alias = table_alias
+                .as_ref()
+                .map(|alias| alias.name.value.clone())
+                .unwrap_or_default();
+            let shadows_a_column = scope.relations.iter().any(|relation| match relation {
+                Relation::Row { fields, .. } => lookup(fields, &alias).is_some(),
+                _ => false,
+            });
+            let renamed = match table_alias {
+                Some(table_alias) if shadows_a_column => {
+                    let renamed = format!("{alias}__unnested");
+                    table_alias.name = Ident::with_quote('`', &renamed);
+                    Some(renamed)
+                }
+                _ => None,
+            };
             match array_exprs.as_mut_slice() {
-                [argument] => unnest(argument, alias, scope, ctes, sources)?,
+                [argument] => unnest(argument, alias, renamed, scope, ctes, sources)?,
                 arguments => {
                     let mut rewriter = Expressions::new(scope, ctes, sources);
                     for argument in arguments {
                         rewriter.run(argument)?;
                     }
-                    Relation::Opaque { alias }
+                    Relation::Opaque {
+                        alias,
+                        columns: Vec::new(),
+                    }
                 }
             }
         }
@@ -534,6 +592,7 @@ fn add_relation<'a>(
 fn unnest<'a>(
     argument: &mut Expr,
     alias: String,
+    renamed: Option<String>,
     scope: &Scope<'a>,
     ctes: &[Cte<'a>],
     sources: &'a Sources,
@@ -546,7 +605,7 @@ fn unnest<'a>(
                 qualifier,
             } => Some(access(&path, root, fields, qualifier.as_deref())?),
             Resolved::Missing => Some(Access::Missing),
-            Resolved::Other => None,
+            Resolved::Renamed(_) | Resolved::Other => None,
         },
         None => None,
     };
@@ -556,12 +615,18 @@ fn unnest<'a>(
                 *argument = expr;
             }
             match field {
-                FieldType::Record(fields) => Relation::Record { alias, fields },
+                FieldType::Record(fields) => Relation::Record { alias, fields, renamed },
                 FieldType::Array(element) => match element.as_ref() {
-                    FieldType::Record(fields) => Relation::Record { alias, fields },
-                    _ => Relation::Opaque { alias },
+                    FieldType::Record(fields) => Relation::Record { alias, fields, renamed },
+                    _ => Relation::Opaque {
+                        alias,
+                        columns: Vec::new(),
+                    },
                 },
-                _ => Relation::Opaque { alias },
+                _ => Relation::Opaque {
+                    alias,
+                    columns: Vec::new(),
+                },
             }
         }
         Some(Access::Missing) => {
@@ -570,11 +635,15 @@ fn unnest<'a>(
             Relation::Record {
                 alias,
                 fields: &NO_FIELDS,
+                renamed,
             }
         }
         Some(Access::Invalid) | None => {
             Expressions::new(scope, ctes, sources).run(argument)?;
-            Relation::Opaque { alias }
+            Relation::Opaque {
+                alias,
+                columns: Vec::new(),
+            }
         }
     })
 }
@@ -684,11 +753,29 @@ impl<'s, 'a> Expressions<'s, 'a> {
                         Access::Field { expr: None, .. } | Access::Invalid => {}
                     },
                     Resolved::Missing => *expr = null(),
+                    Resolved::Renamed(name) => *expr = Expr::Identifier(Ident::with_quote('`', name)),
                     Resolved::Other => {}
                 }
                 Ok(true)
             }
-            Expr::CompoundFieldAccess { root, .. } => {
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                // `dates[0]`: a CTE's row read by position, as Logflare's seeded queries do;
+                // BigQuery reads it as the column, and so does every engine by its name.
+                if let (Expr::Identifier(name), [AccessExpr::Subscript(Subscript::Index { index })]) =
+                    (root.as_ref(), access_chain.as_slice())
+                {
+                    let column = self.scope.relations.iter().find_map(|relation| match relation {
+                        Relation::Opaque { alias, columns } if alias.eq_ignore_ascii_case(&name.value) => {
+                            let position: usize = index.to_string().parse().ok()?;
+                            columns.get(position).cloned()
+                        }
+                        _ => None,
+                    });
+                    if let Some(column) = column {
+                        *expr = Expr::CompoundIdentifier(vec![name.clone(), column]);
+                        return Ok(true);
+                    }
+                }
                 // `metadata[OFFSET(0)].status`: the root is a path of this scope; the
                 // chain is BigQuery's to read.
                 self.run(root.as_mut())?;
@@ -790,6 +877,15 @@ mod tests {
     }
 
     #[test]
+    fn an_unnest_alias_that_shadows_a_column_is_renamed() {
+        assert_eq!(
+            bigquery("select metadata.status, t.metadata from logs as t cross join unnest(metadata) as metadata"),
+            "SELECT `metadata__unnested`.status, t.metadata FROM `proj.1_prod.logs_tbl` AS `t` \
+             CROSS JOIN UNNEST(metadata) AS `metadata__unnested`"
+        );
+    }
+
+    #[test]
     fn ctes_that_pass_fields_through_keep_their_schema() {
         assert_eq!(
             bigquery(
@@ -811,7 +907,7 @@ mod tests {
             ),
             "SELECT timestamp_trunc(timestamp, hour) AS hour_bucket, count(*) AS n FROM `proj.1_prod.logs_tbl` AS `logs` \
              WHERE id IN (SELECT id FROM `proj.1_prod.other_tbl` AS `other` WHERE metadata[SAFE_OFFSET(0)].status > 1) \
-             GROUP BY hour_bucket ORDER BY n"
+             GROUP BY 1 ORDER BY 2"
         );
     }
 }

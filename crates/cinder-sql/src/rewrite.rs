@@ -125,7 +125,7 @@ struct Cte<'a> {
 }
 
 /// The names of a query body's columns, when every one has a name.
-fn output_names(body: &SetExpr) -> Vec<Ident> {
+pub(crate) fn output_names(body: &SetExpr) -> Vec<Ident> {
     let projection = match body {
         SetExpr::Select(select) => &select.projection,
         SetExpr::SetOperation { left, .. } => return output_names(left),
@@ -236,7 +236,7 @@ fn rewrite_query<'a>(
 /// BigQuery resolves such a name to the output column even when a FROM column has the same
 /// name (`timestamp_trunc(timestamp, hour) as timestamp ... group by timestamp`); Postgres
 /// would pick the FROM column, so the position says it without ambiguity.
-fn output_ordinal(expr: &mut Expr, projection: &[SelectItem]) {
+pub(crate) fn output_ordinal(expr: &mut Expr, projection: &[SelectItem]) {
     let Expr::Identifier(ident) = expr else { return };
     let position = projection.iter().position(|item| match item {
         SelectItem::ExprWithAlias { alias, .. } => alias.value.eq_ignore_ascii_case(&ident.value),

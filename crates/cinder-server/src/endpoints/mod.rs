@@ -90,7 +90,7 @@ impl Endpoints {
             .expanded(&endpoint.query, Some(endpoint.token))
             .map_err(|e| e.to_string())?;
         let mapping = self.mapping(&query);
-        let sources = self.catalog.translator_sources();
+        let sources = self.catalog.translator_sources(self.backend.as_ref());
         translate_parsed(
             query,
             self.backend.target(),
@@ -209,7 +209,7 @@ impl Endpoints {
     /// The caller's sources, plus the names the endpoint was saved with for sources renamed
     /// since, so the query reads the same sources.
     fn sources_for(&self, endpoint: &Endpoint) -> cinder_sql::Sources {
-        let mut sources = self.catalog.translator_sources();
+        let mut sources = self.catalog.translator_sources(self.backend.as_ref());
         for (name, token) in &endpoint.source_mapping {
             if sources.contains_key(name) {
                 continue;

@@ -202,6 +202,14 @@ fn routes() -> Routes {
             200,
         )
         .add(
+            get.clone(),
+            "/api/sources/{token}/rejected",
+            sources::rejected,
+            "Events the backend refused after accepting them, with its reasons",
+            Manage,
+            200,
+        )
+        .add(
             post.clone(),
             "/api/sources/{token}/backends/{backend_token}",
             backends::attach,

@@ -33,8 +33,12 @@ pub async fn query(
             ))
         }
     };
-    let translated = translate(sql, state.backend.target(), &state.catalog.translator_sources())
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let translated = translate(
+        sql,
+        state.backend.target(),
+        &state.catalog.translator_sources(state.backend.as_ref()),
+    )
+    .map_err(|error| ApiError::BadRequest(error.to_string()))?;
     let values: Vec<Option<String>> = translated.params.iter().map(|name| params.get(name).cloned()).collect();
     let rows = state.backend.query(&translated, &values).await?;
     Ok(Json(json!({ "result": rows.rows })))

@@ -338,6 +338,18 @@ pub async fn recent(
     Ok(Json(Value::Array(events)))
 }
 
+/// `GET /api/sources/:token/rejected`: events the backend refused after they were
+/// acknowledged (BigQuery refusing a row), newest last, with the backend's reasons.
+pub async fn rejected(
+    State(state): State<AppState>,
+    _: Manager,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let handle = find(&state, &token)?;
+    let rejected = state.backend.rejected(&handle.table, 100).await?;
+    Ok(Json(serde_json::json!({ "rejected": rejected })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,7 +161,11 @@ impl Pipeline {
                 }
                 Err(error) => {
                     failures += 1;
-                    if matches!(error, cinder_storage::StorageError::Unavailable(_)) {
+                    // A backend that spools keeps accepting events into the log (up to the
+                    // backlog bound, then 429); the others answer 503 until a store succeeds.
+                    if matches!(error, cinder_storage::StorageError::Unavailable(_))
+                        && !backend.spools_while_unavailable()
+                    {
                         self.backend_down.store(true, Ordering::Release);
                     }
                     let backoff = Duration::from_millis(100 * 2u64.pow(failures.min(5)));
