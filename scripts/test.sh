@@ -17,6 +17,12 @@ scripts/fetch-duckdb.sh
 CINDER_TEST_DATABASE_URL="$(scripts/postgres.sh)"
 export CINDER_TEST_DATABASE_URL
 
+# Tests against BigQuery run against a local emulator (local-bigquery in a Debian chroot):
+# installed if missing (about two minutes the first time), started here.
+bigquery_port="${CINDER_BQ_PORT:-9050}"
+scripts/bigquery-emulator/setup.sh start "$bigquery_port" >/dev/null
+export CINDER_TEST_BIGQUERY_URL="http://127.0.0.1:$bigquery_port"
+
 # The unmodified Logflare client libraries some tests drive, from the npm registry.
 if ! command -v npm >/dev/null 2>&1; then
     if [ "$(id -u)" != 0 ]; then

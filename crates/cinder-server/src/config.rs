@@ -288,6 +288,7 @@ const CINDER_VARS: &[&str] = &[
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",
+    "CINDER_BQ_PORT",
     "CINDER_PG_DIR",
     "CINDER_PG_PORT",
     "CINDER_BLESS",

@@ -255,7 +255,10 @@ fn resolve<'a>(scope: &Scope<'a>, path: &[Ident]) -> Resolved<'a> {
 /// A path to a field, as BigQuery reads it.
 enum Access<'a> {
     /// The field exists: its type, and the expression (rewritten when it steps through objects).
-    Field { field: &'a FieldType, expr: Option<Expr> },
+    Field {
+        field: &'a FieldType,
+        expr: Option<Box<Expr>>,
+    },
     /// No event has it.
     Missing,
     /// It steps into an array or a scalar: left for BigQuery to judge.
@@ -285,7 +288,7 @@ fn access<'a>(
         text.push(ident.to_string());
         if index + 1 == steps.len() {
             let expr = if rewritten {
-                Some(parse_expr(&text.join("."))?)
+                Some(Box::new(parse_expr(&text.join("."))?))
             } else {
                 None
             };
@@ -612,7 +615,7 @@ fn unnest<'a>(
     Ok(match resolved {
         Some(Access::Field { field, expr }) => {
             if let Some(expr) = expr {
-                *argument = expr;
+                *argument = *expr;
             }
             match field {
                 FieldType::Record(fields) => Relation::Record { alias, fields, renamed },
@@ -748,7 +751,7 @@ impl<'s, 'a> Expressions<'s, 'a> {
                     } => match access(&path, root, fields, qualifier.as_deref())? {
                         Access::Field {
                             expr: Some(rewritten), ..
-                        } => *expr = rewritten,
+                        } => *expr = *rewritten,
                         Access::Missing => *expr = null(),
                         Access::Field { expr: None, .. } | Access::Invalid => {}
                     },
