@@ -28,7 +28,7 @@ WITH pg_upgrade_logs AS (
   FROM
     "log_events_postgres_logs" AS "t"
   WHERE
-    false
+    false AND "t"."timestamp" IS NULL
 )
 SELECT
   "pg_upgrade_logs"."id" AS "id",

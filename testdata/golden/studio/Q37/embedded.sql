@@ -28,7 +28,7 @@ WITH auth_audit_logs AS (
   FROM
     "log_events_postgres_logs" AS "t"
   WHERE
-    false
+    false AND "t"."timestamp" IS NULL
 )
 SELECT
   regexp_replace(strftime(CAST("auth_audit_logs"."timestamp" AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%f'), '\.000000$', '') AS timestamp,

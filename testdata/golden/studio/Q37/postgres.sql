@@ -7,7 +7,7 @@ WITH auth_audit_logs AS (
   FROM
     "log_events_postgres_logs" AS "t"
   WHERE
-    false
+    false AND "t"."timestamp" IS NULL
 )
 SELECT
   regexp_replace(to_char(CAST("auth_audit_logs"."timestamp" AS TIMESTAMP), 'YYYY-MM-DD"T"HH24:MI:SS.US'), '\.000000$', '') AS timestamp,

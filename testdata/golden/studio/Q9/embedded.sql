@@ -28,7 +28,7 @@ WITH supavisor_logs AS (
   FROM
     "log_events_postgres_logs" AS "t"
   WHERE
-    false
+    false AND "t"."timestamp" IS NULL
 )
 SELECT
   "supavisor_logs"."id" AS "id",
