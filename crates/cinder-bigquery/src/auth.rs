@@ -51,9 +51,6 @@ pub struct ServiceAccountKey {
     /// Where the JWT is exchanged.
     #[serde(default = "default_token_uri")]
     pub token_uri: String,
-    /// The project the key belongs to.
-    #[serde(default)]
-    pub project_id: Option<String>,
 }
 
 fn default_token_uri() -> String {
@@ -106,11 +103,6 @@ impl ServiceAccount {
             rng: SystemRandom::new(),
             cached: Mutex::new(None),
         })
-    }
-
-    /// The project the key belongs to, if it says.
-    pub fn project_id(&self) -> Option<&str> {
-        self.key.project_id.as_deref()
     }
 
     /// Returns a valid access token, fetching a new one when the cached one is near expiry.

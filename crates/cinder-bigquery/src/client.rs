@@ -42,13 +42,6 @@ impl ApiError {
         matches!(self, ApiError::Refused { status: 409, .. })
     }
 
-    /// BigQuery's own message.
-    pub fn message(&self) -> &str {
-        match self {
-            ApiError::Transient(message) | ApiError::Refused { message, .. } => message,
-        }
-    }
-
     /// Sorts an error answer: 5xx, 429 and the 403s that mean "slow down" are transient.
     fn from_answer(status: StatusCode, body: &str) -> Self {
         let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);

@@ -39,8 +39,7 @@ use serde_json::{json, Value};
 
 pub use auth::ServiceAccount;
 pub use client::{ApiError, Client, GOOGLE_ENDPOINT};
-pub use results::timestamp_micros;
-pub use schema::{row, table_fields};
+use schema::{row, table_fields};
 
 /// The most rows in one `insertAll` call (Google's recommendation).
 const INSERT_ROWS: usize = 500;
@@ -407,20 +406,6 @@ impl BigQuery {
         write().map_err(|error| StorageError::Internal(format!("cannot save the log position: {error}")))
     }
 
-    fn parameters(&self, sql: &TargetSql, params: &[Option<String>]) -> Vec<Value> {
-        sql.params
-            .iter()
-            .zip(params.iter().chain(std::iter::repeat(&None)))
-            .map(|(name, value)| {
-                let value = match value {
-                    Some(value) => json!({"value": value}),
-                    None => json!({}),
-                };
-                json!({"name": name, "parameterType": {"type": "STRING"}, "parameterValue": value})
-            })
-            .collect()
-    }
-
     /// Runs one query to the end, paging through its results.
     async fn run_query(&self, body: Value) -> Result<(Vec<Value>, Vec<serde_json::Map<String, Value>>), ApiError> {
         let config = &self.inner.config;
@@ -475,6 +460,21 @@ impl BigQuery {
         }
         Ok((fields, rows))
     }
+}
+
+/// The named STRING parameters of a query (`None` binds NULL: no value).
+fn parameters(sql: &TargetSql, params: &[Option<String>]) -> Vec<Value> {
+    sql.params
+        .iter()
+        .zip(params.iter().chain(std::iter::repeat(&None)))
+        .map(|(name, value)| {
+            let value = match value {
+                Some(value) => json!({"value": value}),
+                None => json!({}),
+            };
+            json!({"name": name, "parameterType": {"type": "STRING"}, "parameterValue": value})
+        })
+        .collect()
 }
 
 /// A storage error for a failed call: transient failures make the backend unavailable
@@ -541,7 +541,7 @@ impl Backend for BigQuery {
             "query": sql.sql,
             "useLegacySql": false,
             "parameterMode": "NAMED",
-            "queryParameters": self.parameters(sql, params),
+            "queryParameters": parameters(sql, params),
             "maxResults": PAGE_ROWS,
             "timeoutMs": POLL.min(config.query_timeout).as_millis() as u64,
             "location": config.location,

@@ -66,35 +66,35 @@ fn decode_value(field: &Value, value: &Value) -> Value {
                 .collect();
             Value::Object(record)
         }
-        "INTEGER" | "INT64" => text(value)
+        "INTEGER" | "INT64" => value
+            .as_str()
             .and_then(|text| text.parse::<i64>().ok())
             .map_or_else(|| value.clone(), Value::from),
-        "FLOAT" | "FLOAT64" | "NUMERIC" | "BIGNUMERIC" => text(value)
+        "FLOAT" | "FLOAT64" | "NUMERIC" | "BIGNUMERIC" => value
+            .as_str()
             .and_then(|text| text.parse::<f64>().ok())
             .and_then(Number::from_f64)
             .map_or_else(|| value.clone(), Value::Number),
-        "BOOLEAN" | "BOOL" => match text(value) {
+        "BOOLEAN" | "BOOL" => match value.as_str() {
             Some("true") => Value::Bool(true),
             Some("false") => Value::Bool(false),
             _ => value.clone(),
         },
-        "TIMESTAMP" => text(value)
+        "TIMESTAMP" => value
+            .as_str()
             .and_then(timestamp_micros)
             .map_or_else(|| value.clone(), Value::from),
-        "JSON" => text(value)
+        "JSON" => value
+            .as_str()
             .and_then(|text| serde_json::from_str(text).ok())
             .unwrap_or_else(|| value.clone()),
         _ => value.clone(),
     }
 }
 
-fn text(value: &Value) -> Option<&str> {
-    value.as_str()
-}
-
 /// A TIMESTAMP cell as microseconds: an integer (`formatOptions.useInt64Timestamp`), or the
 /// seconds BigQuery writes otherwise (`1.7040672011234E9`), read exactly as a decimal.
-pub fn timestamp_micros(text: &str) -> Option<i64> {
+fn timestamp_micros(text: &str) -> Option<i64> {
     if let Ok(micros) = text.parse::<i64>() {
         return Some(micros);
     }

@@ -64,12 +64,7 @@ pub fn merge(live: &[Value], wanted: &[Value]) -> Option<Vec<Value>> {
     let mut merged = live.to_vec();
     let mut changed = false;
     for field in wanted {
-        let name = field["name"].as_str().unwrap_or_default();
-        let existing = merged.iter_mut().find(|live| {
-            live["name"]
-                .as_str()
-                .is_some_and(|live| live.eq_ignore_ascii_case(name))
-        });
+        let existing = merged.iter_mut().find(|live| same_name(live, field));
         match existing {
             None => {
                 merged.push(field.clone());
@@ -93,15 +88,10 @@ pub fn merge(live: &[Value], wanted: &[Value]) -> Option<Vec<Value>> {
 pub fn type_changes(live: &[Value], wanted: &[Value], prefix: &str) -> Vec<String> {
     let mut changes = Vec::new();
     for field in wanted {
-        let name = field["name"].as_str().unwrap_or_default();
-        let Some(existing) = live.iter().find(|live| {
-            live["name"]
-                .as_str()
-                .is_some_and(|live| live.eq_ignore_ascii_case(name))
-        }) else {
+        let Some(existing) = live.iter().find(|live| same_name(live, field)) else {
             continue;
         };
-        let path = format!("{prefix}{name}");
+        let path = format!("{prefix}{}", field["name"].as_str().unwrap_or_default());
         let kind = |field: &Value| {
             let kind = field["type"].as_str().unwrap_or_default();
             // BigQuery answers the legacy names; both spellings mean the same type.
@@ -123,6 +113,14 @@ pub fn type_changes(live: &[Value], wanted: &[Value], prefix: &str) -> Vec<Strin
         }
     }
     changes
+}
+
+/// Whether two table fields have the same name (BigQuery's names ignore case).
+fn same_name(one: &Value, other: &Value) -> bool {
+    match (one["name"].as_str(), other["name"].as_str()) {
+        (Some(one), Some(other)) => one.eq_ignore_ascii_case(other),
+        _ => false,
+    }
 }
 
 /// The `insertAll` row for an event: objects as one-element arrays, the timestamp in RFC 3339.

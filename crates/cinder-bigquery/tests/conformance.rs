@@ -15,7 +15,7 @@ use cinder_core::Schema;
 use cinder_sql::TargetSql;
 use cinder_storage::Backend;
 use serde_json::json;
-use suite::{batch, event, select};
+use suite::{batch, event, select, sources};
 
 fn emulator() -> String {
     std::env::var("CINDER_TEST_BIGQUERY_URL")
@@ -184,14 +184,4 @@ async fn results_are_paged_and_replays_store_nothing_twice() {
         params: Vec::new(),
     };
     assert_eq!(backend.query(&raw, &[]).await.unwrap().rows[0]["n"], 25_000);
-}
-
-fn sources(backend: &BigQuery, table: &str, schema: &Schema) -> cinder_sql::Sources {
-    cinder_sql::Sources::from([(
-        "logs".to_owned(),
-        cinder_sql::SourceTable {
-            table: backend.table_reference(table),
-            schema: std::sync::Arc::new(schema.clone()),
-        },
-    )])
 }

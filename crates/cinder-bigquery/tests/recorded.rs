@@ -256,7 +256,7 @@ async fn a_service_account_signs_a_jwt_and_its_token_is_cached() {
         assert_eq!(call.authorization.as_deref(), Some("Bearer ya29.recorded"), "{call:?}");
     }
     // The token request is the JWT-bearer grant, signed with the key (RS256).
-    let form: std::collections::HashMap<String, String> = serde_urlencoded_pairs(&seen[0].body);
+    let form: std::collections::HashMap<String, String> = serde_urlencoded::from_str(&seen[0].body).unwrap();
     assert_eq!(form["grant_type"], "urn:ietf:params:oauth:grant-type:jwt-bearer");
     let assertion = &form["assertion"];
     let parts: Vec<&str> = assertion.split('.').collect();
@@ -276,31 +276,6 @@ async fn a_service_account_signs_a_jwt_and_its_token_is_cached() {
     public
         .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
         .expect("the JWT is signed with the service account's key");
-}
-
-fn serde_urlencoded_pairs(body: &str) -> std::collections::HashMap<String, String> {
-    body.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(key, value)| (decode(key), decode(value)))
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                out.push(u8::from_str_radix(&text[index + 1..index + 3], 16).unwrap());
-                index += 2;
-            }
-            byte => out.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
 
 #[tokio::test]

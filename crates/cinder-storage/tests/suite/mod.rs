@@ -33,20 +33,24 @@ pub fn batch(table: &str, schema: &mut Schema, events: Vec<LogEvent>, position: 
     }
 }
 
+/// The translator's view of one table, as the source `logs`.
+pub fn sources(backend: &dyn Backend, table: &str, schema: &Schema) -> Sources {
+    HashMap::from([(
+        "logs".to_owned(),
+        SourceTable {
+            table: backend.table_reference(table),
+            schema: Arc::new(schema.clone()),
+        },
+    )])
+}
+
 pub async fn select(
     backend: &dyn Backend,
     table: &str,
     schema: &Schema,
     sql: &str,
 ) -> Vec<serde_json::Map<String, Value>> {
-    let sources: Sources = HashMap::from([(
-        "logs".to_owned(),
-        SourceTable {
-            table: backend.table_reference(table),
-            schema: Arc::new(schema.clone()),
-        },
-    )]);
-    let translated = translate(sql, backend.target(), &sources).unwrap();
+    let translated = translate(sql, backend.target(), &sources(backend, table, schema)).unwrap();
     backend.query(&translated, &[]).await.unwrap().rows
 }
 
