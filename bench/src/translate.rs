@@ -17,10 +17,7 @@ fn main() -> anyhow::Result<()> {
     let sources: Sources = supabase_sources()
         .into_iter()
         .map(|source| {
-            let table = SourceTable {
-                table: source.table,
-                schema: Arc::new(source.schema),
-            };
+            let table = SourceTable::new(source.table, Arc::new(source.schema));
             (source.name, table)
         })
         .collect();

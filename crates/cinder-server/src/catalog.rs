@@ -75,6 +75,8 @@ pub struct SourceHandle {
     /// The table holding its events.
     pub table: String,
     schema: Mutex<Arc<Schema>>,
+    /// The schema the backend's table holds (see [`SourceHandle::stored_schema`]).
+    stored_schema: Mutex<Arc<Schema>>,
     /// Counters.
     pub metrics: SourceMetrics,
     recent: Mutex<VecDeque<Arc<LogEvent>>>,
@@ -82,12 +84,16 @@ pub struct SourceHandle {
 }
 
 impl SourceHandle {
+    /// A handle whose table is taken to hold `schema`: start-up applies every loaded schema to
+    /// its table before it serves a query, and a new source's table is created with it.
     fn new(source: Source, schema: Schema) -> Arc<Self> {
+        let schema = Arc::new(schema);
         Arc::new(Self {
             table: source.table_name(),
             saved_schema_version: AtomicU64::new(schema.version()),
             source: RwLock::new(source),
-            schema: Mutex::new(Arc::new(schema)),
+            stored_schema: Mutex::new(schema.clone()),
+            schema: Mutex::new(schema),
             metrics: SourceMetrics::default(),
             recent: Mutex::new(VecDeque::new()),
         })
@@ -96,6 +102,24 @@ impl SourceHandle {
     /// Returns the current schema.
     pub fn schema(&self) -> Arc<Schema> {
         self.schema.lock().clone()
+    }
+
+    /// Returns the schema the backend's table has columns for. [`SourceHandle::schema`] runs
+    /// ahead of it from the moment an event with a new field is acknowledged until the loader
+    /// has applied it to the table (just before storing the event): queries are translated
+    /// with both (see `cinder_sql::SourceTable::columns`), so a query in that instant may miss
+    /// the newest events but never names a column the table does not have yet.
+    pub fn stored_schema(&self) -> Arc<Schema> {
+        self.stored_schema.lock().clone()
+    }
+
+    /// Records that the backend's table now holds `schema` (an older version is ignored:
+    /// schemas only grow, and loads may finish out of order with schema changes).
+    pub fn schema_stored(&self, schema: &Arc<Schema>) {
+        let mut stored = self.stored_schema.lock();
+        if schema.version() > stored.version() {
+            *stored = schema.clone();
+        }
     }
 
     /// Fits events to the schema (see [`Schema::apply`]) and returns the schema they fit.
@@ -471,7 +495,8 @@ impl Catalog {
     }
 
     /// The sources as the translator sees them, by name, with their tables named as
-    /// `backend`'s queries name them.
+    /// `backend`'s queries name them, their schemas, and the part of each that its table has
+    /// columns for.
     pub fn translator_sources(&self, backend: &dyn cinder_storage::Backend) -> cinder_sql::Sources {
         self.data
             .read()
@@ -479,9 +504,12 @@ impl Catalog {
             .values()
             .map(|handle| {
                 let name = handle.source.read().name.as_str().to_owned();
+                // The stored schema first: it never runs ahead of the schema read after it.
+                let columns = handle.stored_schema();
                 let table = cinder_sql::SourceTable {
                     table: backend.table_reference(&handle.table),
                     schema: handle.schema(),
+                    columns,
                 };
                 (name, table)
             })

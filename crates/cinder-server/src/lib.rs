@@ -129,10 +129,12 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }
     // A schema is saved before the rows that need its columns; make sure every table has them.
     for source in catalog.sources() {
+        let schema = source.schema();
         backend
-            .apply_schema(&source.table, &source.schema())
+            .apply_schema(&source.table, &schema)
             .await
             .with_context(|| format!("cannot prepare the table of source `{}`", source.source.read().name))?;
+        source.schema_stored(&schema);
     }
 
     let (wal, records) = Wal::open(&dir.join("wal")).context("cannot open the write-ahead log")?;

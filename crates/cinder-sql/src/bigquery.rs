@@ -19,8 +19,9 @@ use std::ops::ControlFlow;
 
 use cinder_core::FieldType;
 use sqlparser::ast::{
-    AccessExpr, Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr,
-    Subscript, TableAlias, TableFactor, TableWithJoins, Visit, VisitMut, Visitor, VisitorMut,
+    AccessExpr, BinaryOperator, DataType, Expr, GroupByExpr, Ident, ObjectName, ObjectNamePart, OrderByKind, Query,
+    Select, SelectItem, SetExpr, Subscript, TableAlias, TableFactor, TableWithJoins, Value, Visit, VisitMut, Visitor,
+    VisitorMut,
 };
 
 use crate::error::TranslateError;
@@ -308,6 +309,50 @@ fn access<'a>(
     Ok(Access::Invalid)
 }
 
+fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+/// `CAST(NULL AS type)`.
+fn typed_null(type_name: &str) -> Result<Expr, TranslateError> {
+    parse_expr(&format!("CAST(NULL AS {type_name})"))
+}
+
+/// BigQuery's name of the scalar type a field holds; `None` for records and arrays.
+fn field_type_name(field: &FieldType) -> Option<&'static str> {
+    Some(match field {
+        FieldType::String => "STRING",
+        FieldType::Integer => "INT64",
+        FieldType::Float => "FLOAT64",
+        FieldType::Boolean => "BOOL",
+        FieldType::Timestamp => "TIMESTAMP",
+        FieldType::Record(_) | FieldType::Array(_) => return None,
+    })
+}
+
+/// BigQuery's name of a cast's target type.
+fn scalar_type_name(data_type: &DataType) -> &'static str {
+    match data_type {
+        DataType::Int64 | DataType::Int(_) | DataType::Integer(_) | DataType::BigInt(_) => "INT64",
+        DataType::Float64 | DataType::Float(_) | DataType::Double(_) | DataType::DoublePrecision => "FLOAT64",
+        DataType::Bool | DataType::Boolean => "BOOL",
+        DataType::Timestamp(..) => "TIMESTAMP",
+        DataType::Datetime(_) => "DATETIME",
+        DataType::Date => "DATE",
+        DataType::Numeric(_) | DataType::Decimal(_) => "NUMERIC",
+        DataType::BigNumeric(_) | DataType::BigDecimal(_) => "BIGNUMERIC",
+        _ => "STRING",
+    }
+}
+
 fn parse_expr(text: &str) -> Result<Expr, TranslateError> {
     sqlparser::parser::Parser::new(&sqlparser::dialect::BigQueryDialect {})
         .try_with_sql(text)
@@ -520,7 +565,8 @@ fn add_relation<'a>(
                 });
                 Relation::Row {
                     alias: alias_name,
-                    fields: source.schema.fields(),
+                    // Only the fields the table has: BigQuery refuses a name it does not know.
+                    fields: source.columns.fields(),
                     visible: None,
                     complete: true,
                 }
@@ -731,8 +777,177 @@ impl<'s, 'a> Expressions<'s, 'a> {
         }
     }
 
+    /// What a field access chain (`metadata[0].parsed[0].command_tag`) reaches: `Some(None)`
+    /// when a key on the way is one no event has, `Some(Some(field))` for a known field, `None`
+    /// when it cannot be told (the root is not a known field, or the chain is not plain
+    /// subscripts and keys).
+    fn chain_field(&self, root: &Expr, chain: &[AccessExpr]) -> Option<Option<&'a FieldType>> {
+        let path = path_of(root)?;
+        let Resolved::Field {
+            fields,
+            root: start,
+            qualifier,
+        } = resolve(self.scope, &path)
+        else {
+            return matches!(resolve(self.scope, &path), Resolved::Missing).then_some(None);
+        };
+        let mut field = match access(&path, start, fields, qualifier.as_deref()).ok()? {
+            Access::Field { field, .. } => field,
+            Access::Missing => return Some(None),
+            Access::Invalid => return None,
+        };
+        for step in chain {
+            field = match (step, field) {
+                // An object is a one-element array; an array's element is read by position.
+                (AccessExpr::Subscript(Subscript::Index { .. }), FieldType::Record(_)) => field,
+                (AccessExpr::Subscript(Subscript::Index { .. }), FieldType::Array(element)) => element,
+                (AccessExpr::Dot(Expr::Identifier(key)), FieldType::Record(fields)) => match lookup(fields, &key.value)
+                {
+                    Some(next) => next,
+                    None => return Some(None),
+                },
+                _ => return None,
+            };
+        }
+        Some(Some(field))
+    }
+
+    /// Whether `expr` is a path that no event has (so it will be written as NULL).
+    fn is_missing(&self, expr: &Expr) -> Result<bool, TranslateError> {
+        if let Expr::CompoundFieldAccess { root, access_chain } = expr {
+            return Ok(matches!(self.chain_field(root, access_chain), Some(None)));
+        }
+        let Some(path) = path_of(expr) else {
+            return Ok(false);
+        };
+        Ok(match resolve(self.scope, &path) {
+            Resolved::Missing => true,
+            Resolved::Field {
+                fields,
+                root,
+                qualifier,
+            } => matches!(access(&path, root, fields, qualifier.as_deref())?, Access::Missing),
+            Resolved::Renamed(_) | Resolved::Other => false,
+        })
+    }
+
+    /// The BigQuery type of `expr` where it can be told before BigQuery sees it: literals,
+    /// casts, parameters (bound as STRING), paths of known fields.
+    fn type_of(&self, expr: &Expr) -> Option<&'static str> {
+        match expr {
+            Expr::Value(value) => match &value.value {
+                Value::SingleQuotedString(_) | Value::DoubleQuotedString(_) => Some("STRING"),
+                Value::Number(text, _) if text.contains(['.', 'e', 'E']) => Some("FLOAT64"),
+                Value::Number(..) => Some("INT64"),
+                Value::Boolean(_) => Some("BOOL"),
+                _ => None,
+            },
+            Expr::Nested(inner) | Expr::UnaryOp { expr: inner, .. } => self.type_of(inner),
+            Expr::CompoundFieldAccess { root, access_chain } => field_type_name(self.chain_field(root, access_chain)??),
+            Expr::Cast { data_type, .. } => Some(scalar_type_name(data_type)),
+            Expr::TypedString(typed) => Some(scalar_type_name(&typed.data_type)),
+            Expr::Identifier(ident) if ident.value.starts_with('@') => Some("STRING"),
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+                let path = path_of(expr)?;
+                let Resolved::Field {
+                    fields,
+                    root,
+                    qualifier,
+                } = resolve(self.scope, &path)
+                else {
+                    return None;
+                };
+                match access(&path, root, fields, qualifier.as_deref()).ok()? {
+                    Access::Field { field, .. } => field_type_name(field),
+                    Access::Missing | Access::Invalid => None,
+                }
+            }
+            Expr::Function(function) => {
+                let name = object_name_text(&function.name).to_ascii_uppercase();
+                match name.as_str() {
+                    "TIMESTAMP" | "TIMESTAMP_SUB" | "TIMESTAMP_ADD" | "TIMESTAMP_TRUNC" | "PARSE_TIMESTAMP"
+                    | "CURRENT_TIMESTAMP" | "TIMESTAMP_MICROS" | "TIMESTAMP_MILLIS" | "TIMESTAMP_SECONDS" => {
+                        Some("TIMESTAMP")
+                    }
+                    "DATETIME" | "DATETIME_SUB" | "DATETIME_ADD" | "DATETIME_TRUNC" | "PARSE_DATETIME" => {
+                        Some("DATETIME")
+                    }
+                    "DATE" | "CURRENT_DATE" | "DATE_TRUNC" | "DATE_SUB" | "DATE_ADD" | "PARSE_DATE" => Some("DATE"),
+                    "COUNT" | "COUNTIF" | "LENGTH" | "CHAR_LENGTH" | "STRPOS" | "EXTRACT" => Some("INT64"),
+                    "LOWER" | "UPPER" | "CONCAT" | "JSON_VALUE" | "FORMAT_TIMESTAMP" | "SUBSTR" | "TRIM"
+                    | "REPLACE" | "REGEXP_EXTRACT" => Some("STRING"),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// BigQuery refuses a literal NULL as an operand of a comparison (`Operands of = cannot be
+    /// literal NULL`): a missing path compared with something is written as a NULL of the type
+    /// the comparison needs, that of its other operand (STRING when that cannot be told).
+    fn type_missing_operands(&mut self, expr: &mut Expr) -> Result<(), TranslateError> {
+        match expr {
+            Expr::BinaryOp { left, op, right } if is_comparison(op) => {
+                let (left_missing, right_missing) = (self.is_missing(left)?, self.is_missing(right)?);
+                let left_type = self.type_of(left);
+                let right_type = self.type_of(right);
+                if left_missing {
+                    **left = typed_null(right_type.unwrap_or("STRING"))?;
+                }
+                if right_missing {
+                    **right = typed_null(left_type.unwrap_or("STRING"))?;
+                }
+            }
+            Expr::Like {
+                expr: value, pattern, ..
+            }
+            | Expr::ILike {
+                expr: value, pattern, ..
+            }
+            | Expr::SimilarTo {
+                expr: value, pattern, ..
+            } => {
+                for operand in [value, pattern] {
+                    if self.is_missing(operand)? {
+                        **operand = typed_null("STRING")?;
+                    }
+                }
+            }
+            Expr::InList { expr: value, list, .. } => {
+                let element = list.iter().find_map(|item| self.type_of(item));
+                if self.is_missing(value)? {
+                    **value = typed_null(element.unwrap_or("STRING"))?;
+                }
+                let value_type = self.type_of(value).or(element).unwrap_or("STRING");
+                for item in list.iter_mut() {
+                    if self.is_missing(item)? {
+                        *item = typed_null(value_type)?;
+                    }
+                }
+            }
+            Expr::Between {
+                expr: value, low, high, ..
+            } => {
+                let bound = self.type_of(low).or_else(|| self.type_of(high));
+                let value_type = self.type_of(value);
+                if self.is_missing(value)? {
+                    **value = typed_null(bound.unwrap_or("STRING"))?;
+                }
+                for end in [low, high] {
+                    if self.is_missing(end)? {
+                        **end = typed_null(value_type.or(bound).unwrap_or("STRING"))?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Rewrites one expression on the way down; returns whether its inside is done.
     fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
+        self.type_missing_operands(expr)?;
         match expr {
             Expr::Identifier(ident)
                 if ident.quote_style.is_none() && DATE_PARTS.contains(&ident.value.to_ascii_uppercase().as_str()) =>
@@ -778,6 +993,11 @@ impl<'s, 'a> Expressions<'s, 'a> {
                         *expr = Expr::CompoundIdentifier(vec![name.clone(), column]);
                         return Ok(true);
                     }
+                }
+                // A key no event has, on the way or at the end: NULL, as for a path.
+                if let Some(None) = self.chain_field(root, access_chain) {
+                    *expr = null();
+                    return Ok(true);
                 }
                 // `metadata[OFFSET(0)].status`: the root is a path of this scope; the
                 // chain is BigQuery's to read.
@@ -865,6 +1085,55 @@ mod tests {
             "SELECT metadata[SAFE_OFFSET(0)].status AS status, metadata[SAFE_OFFSET(0)].request[SAFE_OFFSET(0)].path AS p, \
              NULL AS nope, NULL AS function_id FROM `proj.1_prod.logs_tbl` AS `logs`"
         );
+    }
+
+    #[test]
+    fn a_missing_path_compared_is_a_null_of_the_other_operands_type() {
+        // BigQuery refuses `NULL = 'x'` ("Operands of = cannot be literal NULL").
+        assert_eq!(
+            bigquery(
+                "select id from logs where function_id = 'f' or metadata.nope > 3 or metadata.gone >= metadata.status \
+                 or metadata.x like 'a%' or metadata.y in (1.5, 2) or metadata.z between @a and @b or nope = @p \
+                 or metadata.w is null"
+            ),
+            "SELECT id FROM `proj.1_prod.logs_tbl` AS `logs` WHERE CAST(NULL AS STRING) = 'f' OR CAST(NULL AS INT64) > 3 \
+             OR CAST(NULL AS INT64) >= metadata[SAFE_OFFSET(0)].status OR CAST(NULL AS STRING) LIKE 'a%' \
+             OR CAST(NULL AS FLOAT64) IN (1.5, 2) OR CAST(NULL AS STRING) BETWEEN @a AND @b \
+             OR CAST(NULL AS STRING) = @p OR NULL IS NULL"
+        );
+    }
+
+    #[test]
+    fn a_key_no_event_has_in_a_subscript_chain_is_null() {
+        assert_eq!(
+            bigquery(
+                "select metadata[0].request[0].nope as a, metadata[0].request[0].path as b from logs \
+                 where metadata[0].request[0].nope in ('x')"
+            ),
+            "SELECT NULL AS a, metadata[0].request[0].path AS b FROM `proj.1_prod.logs_tbl` AS `logs` \
+             WHERE CAST(NULL AS STRING) IN ('x')"
+        );
+    }
+
+    #[test]
+    fn only_the_fields_the_table_has_are_named() {
+        // An event with `metadata.extra` is acknowledged, its table not patched yet.
+        let mut sources = sources(&["logs"]);
+        let table = sources.get_mut("logs").unwrap();
+        let mut wider = cinder_core::Schema::clone(&table.schema);
+        let mut event = cinder_core::LogEvent {
+            id: "2".into(),
+            timestamp: 0,
+            event_message: None,
+            body: serde_json::json!({"metadata": {"extra": 1}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        wider.apply(std::slice::from_mut(&mut event)).unwrap();
+        table.schema = std::sync::Arc::new(wider);
+        let translated = translate("select metadata.extra from logs", Target::BigQuery, &sources).unwrap();
+        assert_eq!(translated.sql, "SELECT NULL AS extra FROM `log_events_0` AS `logs`");
     }
 
     #[test]

@@ -41,6 +41,23 @@ pub struct SourceTable {
     pub table: String,
     /// The source's schema, which tells paths that exist from paths that do not.
     pub schema: Arc<Schema>,
+    /// The part of `schema` the table has columns for. It lags `schema` while events with new
+    /// fields are acknowledged but not yet stored: engines that keep each event's document
+    /// (embedded, Postgres) read the newer paths from it, so a query sees every field of
+    /// every row it sees; BigQuery, whose tables have only their columns, reads them as
+    /// NULL until the table has them. Either way no query names a column that is not there.
+    pub columns: Arc<Schema>,
+}
+
+impl SourceTable {
+    /// A source whose table has a column for every path of `schema`.
+    pub fn new(table: impl Into<String>, schema: Arc<Schema>) -> Self {
+        Self {
+            table: table.into(),
+            columns: schema.clone(),
+            schema,
+        }
+    }
 }
 
 /// The caller's sources, by name.
@@ -132,10 +149,7 @@ pub(crate) mod tests {
             .iter()
             .enumerate()
             .map(|(index, name)| {
-                let table = SourceTable {
-                    table: format!("log_events_{index}"),
-                    schema: schema.clone(),
-                };
+                let table = SourceTable::new(format!("log_events_{index}"), schema.clone());
                 (name.to_string(), table)
             })
             .collect()

@@ -417,7 +417,7 @@ impl<'a> Passthrough<'a> {
         };
         let mut needs_document = false;
         for &(index, ref root) in self.items.iter().rev() {
-            let Some(carriers) = layout.carriers(&self.source.schema, root) else {
+            let Some(carriers) = layout.carriers(&self.source.schema, &self.source.columns, root) else {
                 continue;
             };
             needs_document = true;
@@ -693,7 +693,7 @@ fn add_relation<'a>(
             };
             if kind == JoinKind::Comma {
                 joins.presence.push(match source.schema.field(&path.join(".")) {
-                    Some(_) => parse_expr(&context.layout.present(&base, &path))?,
+                    Some(_) => parse_expr(&context.layout.present(&base, &source.columns, &path))?,
                     // No event has the object: UNNEST of an empty array drops every row.
                     None => Expr::value(Value::Boolean(false)),
                 });
@@ -1173,7 +1173,7 @@ fn access(binding: Binding, chain: &[AccessExpr], layout: &dyn Layout) -> Result
         Binding::Column { base, source, .. } => match walk.steps.iter().map(Step::key).collect::<Option<Vec<_>>>() {
             Some(keys) => {
                 let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
-                layout.stored(base, &source.schema, &keys, walk.field)
+                layout.stored(base, &source.columns, &keys, walk.field)
             }
             None => layout.indexed(base, &walk.steps, walk.field),
         },

@@ -49,10 +49,7 @@ fn fixture_sources() -> Sources {
     supabase_sources()
         .into_iter()
         .map(|source| {
-            let table = SourceTable {
-                table: source.table,
-                schema: Arc::new(source.schema),
-            };
+            let table = SourceTable::new(source.table, Arc::new(source.schema));
             (source.name, table)
         })
         .collect()
@@ -97,10 +94,7 @@ fn reference_sources() -> Sources {
     .iter()
     .enumerate()
     .map(|(index, name)| {
-        let table = SourceTable {
-            table: format!("log_events_{index}"),
-            schema: schema.clone(),
-        };
+        let table = SourceTable::new(format!("log_events_{index}"), schema.clone());
         (name.to_string(), table)
     })
     .collect()
@@ -212,10 +206,7 @@ fn lql_sources() -> Sources {
     .iter()
     .enumerate()
     .map(|(index, name)| {
-        let table = SourceTable {
-            table: format!("log_events_{index}"),
-            schema: schema.clone(),
-        };
+        let table = SourceTable::new(format!("log_events_{index}"), schema.clone());
         (name.to_string(), table)
     })
     .collect()

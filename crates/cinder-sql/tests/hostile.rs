@@ -10,10 +10,7 @@ use proptest::prelude::*;
 fn sources() -> Sources {
     Sources::from([(
         "logs".to_owned(),
-        SourceTable {
-            table: "log_events_1".into(),
-            schema: Arc::new(Schema::new()),
-        },
+        SourceTable::new("log_events_1", Arc::new(Schema::new())),
     )])
 }
 

@@ -151,7 +151,7 @@ proptest! {
             tables: vec![TableEvents { table: table.clone(), schema: schema.clone(), events: events.into_iter().map(Arc::new).collect() }],
             position: 1,
         };
-        let sources: Sources = HashMap::from([("logs".to_owned(), SourceTable { table: table.clone(), schema: schema.clone() })]);
+        let sources: Sources = HashMap::from([("logs".to_owned(), SourceTable::new(table.clone(), schema.clone()))]);
         let backends: [&dyn Backend; 2] = [&engines.embedded, &engines.postgres];
         let results: Vec<Vec<Vec<String>>> = engines.runtime.block_on(async {
             let mut results = Vec::new();

@@ -29,13 +29,7 @@ fn fixture() -> Fixture {
     let mut tables = Vec::new();
     for source in supabase_sources() {
         let schema = Arc::new(source.schema);
-        sources.insert(
-            source.name,
-            SourceTable {
-                table: source.table.clone(),
-                schema: schema.clone(),
-            },
-        );
+        sources.insert(source.name, SourceTable::new(source.table.clone(), schema.clone()));
         tables.push(TableEvents {
             table: source.table,
             schema,

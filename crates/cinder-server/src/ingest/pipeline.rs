@@ -235,6 +235,14 @@ impl Pipeline {
                 handle.schema_saved(table.schema.version());
             }
         }
+        // The table gets the batch's new fields before its rows become visible, and queries
+        // learn of them in between: a query sees a row only with every field it has.
+        for (handle, table) in &tables {
+            if table.schema.version() > handle.stored_schema().version() {
+                backend.apply_schema(&table.table, &table.schema).await?;
+                handle.schema_stored(&table.schema);
+            }
+        }
         backend.insert(&batch).await?;
         for (handle, table) in &tables {
             handle

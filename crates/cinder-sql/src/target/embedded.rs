@@ -35,15 +35,16 @@ fn matching(text: &str, pattern: &str, then: String) -> String {
 }
 
 impl Layout for Embedded {
-    fn stored(&self, row: &str, schema: &Schema, path: &[String], field: &FieldType) -> String {
+    fn stored(&self, row: &str, columns: &Schema, path: &[String], field: &FieldType) -> String {
         let dotted = path.join(".");
-        let kind = schema
+        let kind = columns
             .columns()
             .iter()
             .find(|candidate| candidate.path == dotted)
             .map(|candidate| candidate.kind);
         match kind {
             // Objects are read whole from the event document; their column only tells presence.
+            // A path the table has no column for yet is read from the document too.
             Some(ColumnKind::Present) | None => {
                 let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
                 self.indexed(row, &steps, field)
@@ -56,8 +57,18 @@ impl Layout for Embedded {
         self.json_value(&column(row, ROOT_COLUMN), steps, field)
     }
 
-    fn present(&self, row: &str, path: &[String]) -> String {
-        format!("{} IS NOT NULL", column(row, &path.join(".")))
+    fn present(&self, row: &str, columns: &Schema, path: &[String]) -> String {
+        let dotted = path.join(".");
+        if columns.columns().iter().any(|candidate| candidate.path == dotted) {
+            format!("{} IS NOT NULL", column(row, &dotted))
+        } else {
+            let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
+            format!(
+                "coalesce(json_type({}, {}) = 'OBJECT', false)",
+                column(row, ROOT_COLUMN),
+                json_path(&steps)
+            )
+        }
     }
 
     fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
@@ -88,13 +99,16 @@ impl Layout for Embedded {
         format!("UNNEST(CAST({array} AS JSON[])) AS {} (\"value\")", quoted(alias))
     }
 
-    fn carriers(&self, schema: &Schema, root: &str) -> Option<Vec<String>> {
-        if !matches!(schema.field(root), Some(FieldType::Record(_))) {
+    fn carriers(&self, schema: &Schema, columns: &Schema, root: &str) -> Option<Vec<String>> {
+        let record = matches!(schema.field(root), Some(FieldType::Record(_)));
+        if !record && columns.columns().iter().any(|candidate| candidate.path == root) {
             return None;
         }
+        // An object's columns (as many as the table has yet), or none for a field the table
+        // has no column for yet: the document carries it.
         let prefix = format!("{root}.");
         Some(
-            schema
+            columns
                 .columns()
                 .iter()
                 .filter(|candidate| candidate.path == root || candidate.path.starts_with(&prefix))

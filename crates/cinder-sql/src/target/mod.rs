@@ -110,14 +110,15 @@ pub(crate) enum Scalar {
 pub(crate) trait Layout: Sync {
     /// The value at `path` (a field every step of which the schema knows, none inside an
     /// array) of the source row named `row`: a typed value for a leaf, JSON for an object or
-    /// an array.
-    fn stored(&self, row: &str, schema: &Schema, path: &[String], field: &FieldType) -> String;
+    /// an array. `columns` is what the table has columns for (see
+    /// [`SourceTable::columns`](crate::SourceTable::columns)).
+    fn stored(&self, row: &str, columns: &Schema, path: &[String], field: &FieldType) -> String;
 
     /// The value at `steps` inside the event (steps may index arrays), read as `field`.
     fn indexed(&self, row: &str, steps: &[Step], field: &FieldType) -> String;
 
     /// A condition true exactly when the row holds an object at `path`.
-    fn present(&self, row: &str, path: &[String]) -> String;
+    fn present(&self, row: &str, columns: &Schema, path: &[String]) -> String;
 
     /// The value at `steps` inside the JSON value `json` (an array element), read as `field`;
     /// NULL when it is missing or of another type.
@@ -134,9 +135,10 @@ pub(crate) trait Layout: Sync {
     /// value in column `value` of `alias`.
     fn unnest(&self, array: &str, alias: &str) -> String;
 
-    /// The physical columns that carry the top-level field `root` through a CTE (beside the
-    /// [`Layout::document`] column), or `None` when the field is a column of its own.
-    fn carriers(&self, schema: &Schema, root: &str) -> Option<Vec<String>>;
+    /// The physical columns that carry the top-level field `root` of `schema` through a CTE
+    /// (beside the [`Layout::document`] column), or `None` when the field is a column of its
+    /// own. `columns` is what the table has columns for.
+    fn carriers(&self, schema: &Schema, columns: &Schema, root: &str) -> Option<Vec<String>>;
 
     /// The column holding each event's whole JSON document.
     fn document(&self) -> &'static str;

@@ -37,7 +37,7 @@ fn body(row: &str) -> String {
 }
 
 impl Layout for Postgres {
-    fn stored(&self, row: &str, _schema: &Schema, path: &[String], field: &FieldType) -> String {
+    fn stored(&self, row: &str, _columns: &Schema, path: &[String], field: &FieldType) -> String {
         match path {
             [root] if COLUMNS.contains(&root.as_str()) => format!("{}.{}", quoted(row), quoted(root)),
             _ => {
@@ -51,7 +51,7 @@ impl Layout for Postgres {
         self.json_value(&body(row), steps, field)
     }
 
-    fn present(&self, row: &str, path: &[String]) -> String {
+    fn present(&self, row: &str, _columns: &Schema, path: &[String]) -> String {
         let steps: Vec<Step> = path.iter().cloned().map(Step::Key).collect();
         format!("jsonb_typeof({} #> {}) = 'object'", body(row), json_path(&steps))
     }
@@ -87,7 +87,7 @@ impl Layout for Postgres {
         )
     }
 
-    fn carriers(&self, _schema: &Schema, root: &str) -> Option<Vec<String>> {
+    fn carriers(&self, _schema: &Schema, _columns: &Schema, root: &str) -> Option<Vec<String>> {
         (!COLUMNS.contains(&root)).then(Vec::new)
     }
 

@@ -37,10 +37,7 @@ pub fn batch(table: &str, schema: &mut Schema, events: Vec<LogEvent>, position: 
 pub fn sources(backend: &dyn Backend, table: &str, schema: &Schema) -> Sources {
     HashMap::from([(
         "logs".to_owned(),
-        SourceTable {
-            table: backend.table_reference(table),
-            schema: Arc::new(schema.clone()),
-        },
+        SourceTable::new(backend.table_reference(table), Arc::new(schema.clone())),
     )])
 }
 
