@@ -309,6 +309,21 @@ fn access<'a>(
     Ok(Access::Invalid)
 }
 
+/// The JSON extractors over text answer NULL for text that is not JSON on every backend (gotrue
+/// writes plain-text lines beside its JSON lines); BigQuery's `SAFE.` prefix makes sure of it
+/// there, whatever the function does with malformed input.
+fn safe_json_function(function: &mut sqlparser::ast::Function) {
+    const EXTRACTORS: &[&str] = &["json_value", "json_query", "json_extract", "json_extract_scalar"];
+    if let [ObjectNamePart::Identifier(name)] = function.name.0.as_slice() {
+        if EXTRACTORS.contains(&name.value.to_lowercase().as_str()) {
+            function.name = ObjectName(vec![
+                ObjectNamePart::Identifier(Ident::new("SAFE")),
+                ObjectNamePart::Identifier(name.clone()),
+            ]);
+        }
+    }
+}
+
 fn is_comparison(op: &BinaryOperator) -> bool {
     matches!(
         op,
@@ -948,6 +963,9 @@ impl<'s, 'a> Expressions<'s, 'a> {
     /// Rewrites one expression on the way down; returns whether its inside is done.
     fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
         self.type_missing_operands(expr)?;
+        if let Expr::Function(function) = expr {
+            safe_json_function(function);
+        }
         match expr {
             Expr::Identifier(ident)
                 if ident.quote_style.is_none() && DATE_PARTS.contains(&ident.value.to_ascii_uppercase().as_str()) =>

@@ -90,7 +90,121 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
             arity(&[2])?;
             layout.regexp_contains(&args[0], &args[1])
         }
-        "json_value" | "json_query" => {
+        "concat" => {
+            if args.is_empty() {
+                return Err(unsupported("takes at least one argument"));
+            }
+            // `||` is NULL when either side is, as CONCAT is in BigQuery (the engines' concat()
+            // skips NULLs).
+            format!("({})", args.join(" || "))
+        }
+        "greatest" | "least" => {
+            if args.is_empty() {
+                return Err(unsupported("takes at least one argument"));
+            }
+            // NULL when any argument is (the engines skip NULLs).
+            let any_null: Vec<String> = args.iter().map(|arg| format!("{arg} IS NULL")).collect();
+            format!(
+                "CASE WHEN {} THEN NULL ELSE {name}({}) END",
+                any_null.join(" OR "),
+                args.join(", ")
+            )
+        }
+        "substr" | "substring" => {
+            arity(&[2, 3])?;
+            substr(&args[0], &args[1], args.get(2).map(String::as_str))
+        }
+        "ends_with" => {
+            arity(&[2])?;
+            format!("(right({0}, length({1})) = {1})", args[0], args[1])
+        }
+        "round" | "trunc" => {
+            arity(&[1, 2])?;
+            let digits = args.get(1).map_or("0", String::as_str);
+            if name == "round" {
+                layout.round(&args[0], digits)
+            } else {
+                layout.trunc(&args[0], digits)
+            }
+        }
+        "div" => {
+            arity(&[2])?;
+            layout.div(&args[0], &args[1])
+        }
+        "ieee_divide" => {
+            arity(&[2])?;
+            let (x, y) = (&args[0], &args[1]);
+            let float = layout.type_name(Scalar::Float64);
+            format!(
+                "CASE WHEN {y} = 0 THEN CAST(CASE WHEN {x} > 0 THEN 'Infinity' WHEN {x} < 0 THEN '-Infinity' ELSE 'NaN' END AS {float}) ELSE {} END",
+                layout.divide(x, y)
+            )
+        }
+        "log" => {
+            arity(&[1, 2])?;
+            // LOG(x) is the natural logarithm in BigQuery (log10 on the engines); LOG(x, base).
+            match args.get(1) {
+                None => format!("ln({})", args[0]),
+                Some(base) => format!("(ln({}) / ln({base}))", args[0]),
+            }
+        }
+        "unix_seconds" | "unix_millis" | "unix_micros" => {
+            arity(&[1])?;
+            let micros = layout.micros(&args[0]);
+            match name.as_str() {
+                "unix_seconds" => format!("CAST(floor({micros} / 1000000) AS {})", layout.type_name(Scalar::Int64)),
+                "unix_millis" => format!("CAST(floor({micros} / 1000) AS {})", layout.type_name(Scalar::Int64)),
+                _ => micros,
+            }
+        }
+        "timestamp_seconds" | "timestamp_millis" | "timestamp_micros" => {
+            arity(&[1])?;
+            let factor = match name.as_str() {
+                "timestamp_seconds" => " * 1000000",
+                "timestamp_millis" => " * 1000",
+                _ => "",
+            };
+            let int = layout.type_name(Scalar::Int64);
+            layout.timestamp_at_micros(&format!("CAST({} AS {int}){factor}", args[0]))
+        }
+        "timestamp_diff" | "datetime_diff" => {
+            arity(&[3])?;
+            let unit = string_literal(&args[2])
+                .unwrap_or_else(|| args[2].clone())
+                .to_lowercase();
+            let micros_per_unit: i64 = match unit.as_str() {
+                "microsecond" => 1,
+                "millisecond" => 1_000,
+                "second" => 1_000_000,
+                "minute" => 60_000_000,
+                "hour" => 3_600_000_000,
+                "day" => 86_400_000_000,
+                other => {
+                    return Err(unsupported(&format!(
+                        "unit `{other}` (Cinder counts MICROSECOND to DAY)"
+                    )))
+                }
+            };
+            // Whole units between the two, truncated towards zero.
+            let int = layout.type_name(Scalar::Int64);
+            format!(
+                "CAST(trunc(CAST({} - {} AS {}) / {micros_per_unit}) AS {int})",
+                layout.micros(&args[0]),
+                layout.micros(&args[1]),
+                layout.type_name(Scalar::Float64)
+            )
+        }
+        "format_timestamp" => {
+            arity(&[2, 3])?;
+            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
+            if let Some(zone) = args.get(2) {
+                if !string_literal(zone).is_some_and(|zone| zone.eq_ignore_ascii_case("utc")) {
+                    return Err(unsupported("time zones other than 'UTC'"));
+                }
+            }
+            format_timestamp(&format, &args[1], layout).map_err(|what| unsupported(&what))?
+        }
+        "json_value" | "json_query" | "json_extract_scalar" | "json_extract" => {
             arity(&[1, 2])?;
             let path = match args.get(1) {
                 None => "$".to_owned(),
@@ -98,7 +212,7 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
             };
             let steps = json_path(&path).map_err(|what| unsupported(&what))?;
             let json = layout.json(&args[0]);
-            if name == "json_value" {
+            if matches!(name.as_str(), "json_value" | "json_extract_scalar") {
                 layout.json_scalar(&json, &steps)
             } else {
                 layout.json_value(&json, &steps, &cinder_core::FieldType::Record(Default::default()))
@@ -111,6 +225,65 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
         _ => return Err(TranslateError::Unsupported(format!("function `{name}`"))),
     };
     parse_expr(&text)
+}
+
+/// `SUBSTR(text, position[, length])` as BigQuery counts: from 1, a negative position from
+/// the end, 0 as 1 (Postgres reads a position before the start as shortening the length).
+fn substr(text: &str, position: &str, length: Option<&str>) -> String {
+    let start = format!(
+        "CASE WHEN {position} < 0 THEN greatest(length({text}) + {position} + 1, 1) WHEN {position} = 0 THEN 1 ELSE {position} END"
+    );
+    match length {
+        Some(length) => format!("substr({text}, {start}, {length})"),
+        None => format!("substr({text}, {start})"),
+    }
+}
+
+/// `SUBSTR`/`SUBSTRING`, which the parser reads as its own expression.
+pub(crate) fn substring(text: &Expr, from: Option<&Expr>, length: Option<&Expr>) -> Result<Expr, TranslateError> {
+    let from = from.map_or_else(|| "1".to_owned(), ToString::to_string);
+    parse_expr(&substr(
+        &text.to_string(),
+        &from,
+        length.map(ToString::to_string).as_deref(),
+    ))
+}
+
+/// FORMAT_TIMESTAMP(format, timestamp) in UTC: the text of each element, joined.
+fn format_timestamp(format: &str, timestamp: &str, layout: &dyn Layout) -> Result<String, String> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    for piece in crate::target::format_timestamp_pieces(format) {
+        let element = match piece {
+            Err(c) => {
+                text.push(c);
+                continue;
+            }
+            Ok(element) => element,
+        };
+        // Timestamps are UTC: the zone elements are constants.
+        let constant = match element.as_str() {
+            "%z" => Some("+0000"),
+            "%Ez" => Some("+00:00"),
+            "%Z" => Some("UTC"),
+            _ => None,
+        };
+        if let Some(constant) = constant {
+            text.push_str(constant);
+            continue;
+        }
+        let written = layout
+            .format_element(&element, timestamp)
+            .ok_or_else(|| format!("format element `{element}`"))?;
+        if !text.is_empty() {
+            parts.push(literal(&std::mem::take(&mut text)));
+        }
+        parts.push(written);
+    }
+    if !text.is_empty() || parts.is_empty() {
+        parts.push(literal(&text));
+    }
+    Ok(format!("({})", parts.join(" || ")))
 }
 
 fn type_null_arguments(function: &mut Function, type_name: &str) {
@@ -131,11 +304,15 @@ fn type_null_arguments(function: &mut Function, type_name: &str) {
 /// so it is not taken for a column.
 pub(crate) fn quote_date_part(function: &mut Function) {
     let name = object_name_text(&function.name).to_lowercase();
-    if !matches!(name.as_str(), "timestamp_trunc" | "datetime_trunc") {
-        return;
-    }
+    let position = match name.as_str() {
+        "timestamp_trunc" | "datetime_trunc" => 1,
+        "timestamp_diff" | "datetime_diff" => 2,
+        _ => return,
+    };
     if let FunctionArguments::List(list) = &mut function.args {
-        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(unit @ Expr::Identifier(_)))) = list.args.get_mut(1) {
+        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(unit @ Expr::Identifier(_)))) =
+            list.args.get_mut(position)
+        {
             if let Expr::Identifier(ident) = unit {
                 *unit = Expr::value(Value::SingleQuotedString(ident.value.clone()));
             }
@@ -248,6 +425,28 @@ pub(crate) fn cast(
         CastKind::Cast | CastKind::DoubleColon => format!("CAST({value} AS {})", layout.type_name(scalar)),
         CastKind::SafeCast | CastKind::TryCast => layout.safe_cast(&value, scalar),
     })
+}
+
+/// `EXTRACT(part FROM timestamp)` with BigQuery's numbering (DAYOFWEEK counts from Sunday =
+/// 1) and type (INT64).
+pub(crate) fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+    let (part, offset) = match field {
+        DateTimeField::Year => ("year", ""),
+        DateTimeField::Quarter => ("quarter", ""),
+        DateTimeField::Month => ("month", ""),
+        DateTimeField::Day => ("day", ""),
+        DateTimeField::Hour => ("hour", ""),
+        DateTimeField::Minute => ("minute", ""),
+        DateTimeField::Second => ("second", ""),
+        DateTimeField::DayOfWeek | DateTimeField::Dow => ("dow", " + 1"),
+        DateTimeField::DayOfYear | DateTimeField::Doy => ("doy", ""),
+        DateTimeField::IsoWeek => ("week", ""),
+        other => return Err(TranslateError::Unsupported(format!("EXTRACT({other} FROM ...)"))),
+    };
+    parse_expr(&format!(
+        "CAST(floor(EXTRACT({part} FROM {value})){offset} AS {})",
+        layout.type_name(Scalar::Int64)
+    ))
 }
 
 /// `INTERVAL n UNIT` in the form every engine reads: `INTERVAL 'n unit'`.

@@ -934,6 +934,13 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             *expr = calls::cast(kind, value, data_type, context.layout)?;
         }
         Expr::Interval(interval) => *expr = calls::interval(interval)?,
+        Expr::Substring {
+            expr: value,
+            substring_from,
+            substring_for,
+            ..
+        } => *expr = calls::substring(value, substring_from.as_deref(), substring_for.as_deref())?,
+        Expr::Extract { field, expr: value, .. } => *expr = calls::extract(field, value, context.layout)?,
         Expr::BinaryOp {
             left,
             op: BinaryOperator::Divide,

@@ -87,7 +87,7 @@ impl Layout for Embedded {
     }
 
     fn json(&self, value: &str) -> String {
-        format!("CAST({value} AS JSON)")
+        format!("CASE WHEN json_valid({value}) THEN CAST({value} AS JSON) END")
     }
 
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
@@ -172,5 +172,48 @@ impl Layout for Embedded {
 
     fn regexp_contains(&self, text: &str, pattern: &str) -> String {
         format!("regexp_matches({text}, {pattern})")
+    }
+
+    fn round(&self, value: &str, digits: &str) -> String {
+        // DuckDB rounds halfway cases away from zero, on DOUBLE and DECIMAL alike.
+        format!("CAST(round({value}, {digits}) AS DOUBLE)")
+    }
+
+    fn trunc(&self, value: &str, digits: &str) -> String {
+        format!("CAST(trunc(CAST({value} AS DOUBLE) * pow(10, {digits})) / pow(10, {digits}) AS DOUBLE)")
+    }
+
+    fn div(&self, numerator: &str, denominator: &str) -> String {
+        // `//` on integers truncates towards zero, as C does.
+        format!("CAST(CAST({numerator} AS BIGINT) // CAST({denominator} AS BIGINT) AS BIGINT)")
+    }
+
+    fn micros(&self, timestamp: &str) -> String {
+        format!("epoch_us({timestamp})")
+    }
+
+    fn timestamp_at_micros(&self, micros: &str) -> String {
+        format!("make_timestamp(CAST({micros} AS BIGINT))")
+    }
+
+    fn format_element(&self, element: &str, timestamp: &str) -> Option<String> {
+        let strftime = |code: &str| format!("strftime({timestamp}, '{code}')");
+        let padded = |code: &str, pad: char| format!("lpad(strftime({timestamp}, '{code}'), 2, '{pad}')");
+        Some(match element {
+            "%Y" | "%m" | "%d" | "%H" | "%I" | "%M" | "%S" | "%p" | "%j" | "%a" | "%A" | "%b" | "%B" | "%y" | "%w" => {
+                strftime(element)
+            }
+            "%e" => padded("%-d", ' '),
+            "%k" => padded("%-H", ' '),
+            "%l" => padded("%-I", ' '),
+            "%P" => format!("lower({})", strftime("%p")),
+            "%u" => format!("CAST(isodow({timestamp}) AS VARCHAR)"),
+            "%V" => format!("lpad(CAST(weekofyear({timestamp}) AS VARCHAR), 2, '0')"),
+            "%G" => format!("CAST(isoyear({timestamp}) AS VARCHAR)"),
+            "%Q" => format!("CAST(quarter({timestamp}) AS VARCHAR)"),
+            "%C" => format!("lpad(CAST(year({timestamp}) // 100 AS VARCHAR), 2, '0')"),
+            "%s" => format!("CAST(CAST(floor(epoch_us({timestamp}) / 1000000) AS BIGINT) AS VARCHAR)"),
+            _ => return super::seconds_with_fraction(element, &strftime("%S"), &strftime("%f")),
+        })
     }
 }

@@ -124,7 +124,8 @@ pub(crate) trait Layout: Sync {
     /// NULL when it is missing or of another type.
     fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String;
 
-    /// A value read as JSON: a JSON value stays, a text is parsed.
+    /// A value read as JSON: a JSON value stays, a text is parsed; a text that is not JSON is
+    /// NULL, as BigQuery's JSON functions answer for it.
     fn json(&self, value: &str) -> String;
 
     /// The scalar at `steps` inside the JSON value `json`, as text; NULL for an object or an
@@ -164,6 +165,26 @@ pub(crate) trait Layout: Sync {
 
     /// A regular-expression test with RE2-like semantics (a match anywhere).
     fn regexp_contains(&self, text: &str, pattern: &str) -> String;
+
+    /// `ROUND(value, digits)` as BigQuery rounds: halfway cases away from zero, on FLOAT64 too,
+    /// answering FLOAT64.
+    fn round(&self, value: &str, digits: &str) -> String;
+
+    /// `TRUNC(value, digits)`: towards zero, answering FLOAT64.
+    fn trunc(&self, value: &str, digits: &str) -> String;
+
+    /// `DIV(x, y)`: integer division truncating towards zero, answering INT64.
+    fn div(&self, numerator: &str, denominator: &str) -> String;
+
+    /// A timestamp as integer microseconds since the epoch (UNIX_MICROS).
+    fn micros(&self, timestamp: &str) -> String;
+
+    /// The timestamp `micros` microseconds after the epoch (an integer expression).
+    fn timestamp_at_micros(&self, micros: &str) -> String;
+
+    /// The text one FORMAT_TIMESTAMP element (`%Y`, `%e`, `%E3S`, ...) gives for a UTC
+    /// timestamp, or `None` when this engine cannot write it.
+    fn format_element(&self, element: &str, timestamp: &str) -> Option<String>;
 }
 
 /// Quotes an identifier with double quotes.
@@ -224,6 +245,68 @@ pub(crate) fn format_pieces(format: &str) -> Option<Vec<FormatPiece>> {
         }
     }
     Some(out)
+}
+
+/// The elements of BigQuery's FORMAT_TIMESTAMP that stand for others
+/// (<https://cloud.google.com/bigquery/docs/reference/standard-sql/format-elements#format_elements_date_time>).
+pub(crate) const COMPOSITE_ELEMENTS: &[(&str, &str)] = &[
+    ("%F", "%Y-%m-%d"),
+    ("%T", "%H:%M:%S"),
+    ("%D", "%m/%d/%y"),
+    ("%R", "%H:%M"),
+    ("%h", "%b"),
+    ("%E4Y", "%Y"),
+    ("%E*S", "%E6S"),
+    ("%n", "\n"),
+    ("%t", "\t"),
+];
+
+/// Splits a FORMAT_TIMESTAMP format into elements (`%Y`, `%E3S`, `%Ez`) and literal text, with
+/// the composite elements expanded.
+pub(crate) fn format_timestamp_pieces(format: &str) -> Vec<Result<String, char>> {
+    let mut expanded = format.to_owned();
+    for (composite, parts) in COMPOSITE_ELEMENTS {
+        // `%%F` is a literal `%F`: protect escaped percents while expanding.
+        expanded = expanded
+            .replace("%%", "\u{0}")
+            .replace(composite, parts)
+            .replace("\u{0}", "%%");
+    }
+    let mut pieces = Vec::new();
+    let mut chars = expanded.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            pieces.push(Err(c));
+            continue;
+        }
+        match chars.next() {
+            Some('%') => pieces.push(Err('%')),
+            Some('E') => {
+                let mut element = String::from("%E");
+                while let Some(&next) = chars.peek() {
+                    element.push(next);
+                    chars.next();
+                    if !next.is_ascii_digit() {
+                        break;
+                    }
+                }
+                pieces.push(Ok(element));
+            }
+            Some(code) => pieces.push(Ok(format!("%{code}"))),
+            None => pieces.push(Err('%')),
+        }
+    }
+    pieces
+}
+
+/// `%E<n>S`: seconds with `n` fractional digits (0 to 6; timestamps hold microseconds).
+pub(crate) fn seconds_with_fraction(element: &str, seconds: &str, micros: &str) -> Option<String> {
+    let digits: usize = element.strip_prefix("%E")?.strip_suffix('S')?.parse().ok()?;
+    Some(match digits {
+        0 => seconds.to_owned(),
+        1..=6 => format!("({seconds} || '.' || substr({micros}, 1, {digits}))"),
+        _ => format!("({seconds} || '.' || rpad({micros}, {digits}, '0'))"),
+    })
 }
 
 /// A string literal.

@@ -72,7 +72,9 @@ impl Layout for Postgres {
     }
 
     fn json(&self, value: &str) -> String {
-        format!("CAST({value} AS jsonb)")
+        // `cinder_try_jsonb` (created by the Postgres backend's migrations) answers NULL for a
+        // text that is not JSON, where a cast would fail the whole query.
+        format!("cinder_try_jsonb(CAST({value} AS text))")
     }
 
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
@@ -161,5 +163,58 @@ impl Layout for Postgres {
 
     fn regexp_contains(&self, text: &str, pattern: &str) -> String {
         format!("({text} ~ {pattern})")
+    }
+
+    fn round(&self, value: &str, digits: &str) -> String {
+        // Postgres rounds double precision half to even; numeric rounds away from zero.
+        format!("CAST(round(CAST({value} AS numeric), {digits}) AS double precision)")
+    }
+
+    fn trunc(&self, value: &str, digits: &str) -> String {
+        format!("CAST(trunc(CAST({value} AS numeric), {digits}) AS double precision)")
+    }
+
+    fn div(&self, numerator: &str, denominator: &str) -> String {
+        format!("CAST(div(CAST({numerator} AS numeric), CAST({denominator} AS numeric)) AS bigint)")
+    }
+
+    fn micros(&self, timestamp: &str) -> String {
+        format!("CAST(floor(extract(epoch FROM {timestamp}) * 1000000) AS bigint)")
+    }
+
+    fn timestamp_at_micros(&self, micros: &str) -> String {
+        format!("(TIMESTAMP '1970-01-01 00:00:00' + CAST({micros} AS bigint) * INTERVAL '1 microsecond')")
+    }
+
+    fn format_element(&self, element: &str, timestamp: &str) -> Option<String> {
+        let to_char = |pattern: &str| format!("to_char({timestamp}, '{pattern}')");
+        Some(match element {
+            "%Y" => to_char("YYYY"),
+            "%m" => to_char("MM"),
+            "%d" => to_char("DD"),
+            "%H" => to_char("HH24"),
+            "%I" => to_char("HH12"),
+            "%M" => to_char("MI"),
+            "%S" => to_char("SS"),
+            "%p" => to_char("AM"),
+            "%P" => to_char("am"),
+            "%j" => to_char("DDD"),
+            "%a" => to_char("Dy"),
+            "%A" => to_char("FMDay"),
+            "%b" => to_char("Mon"),
+            "%B" => to_char("FMMonth"),
+            "%y" => to_char("YY"),
+            "%e" => format!("lpad({}, 2, ' ')", to_char("FMDD")),
+            "%k" => format!("lpad({}, 2, ' ')", to_char("FMHH24")),
+            "%l" => format!("lpad({}, 2, ' ')", to_char("FMHH12")),
+            "%u" => to_char("ID"),
+            "%w" => format!("CAST(CAST({} AS int) - 1 AS text)", to_char("D")),
+            "%V" => to_char("IW"),
+            "%G" => to_char("IYYY"),
+            "%Q" => to_char("Q"),
+            "%C" => to_char("CC"),
+            "%s" => format!("CAST(CAST(floor(extract(epoch FROM {timestamp})) AS bigint) AS text)"),
+            _ => return super::seconds_with_fraction(element, &to_char("SS"), &to_char("US")),
+        })
     }
 }

@@ -40,6 +40,17 @@ const MIGRATIONS: &[&str] = &[
          updated_at timestamptz NOT NULL DEFAULT now(),
          PRIMARY KEY (kind, key)
      )",
+    // 3: JSON functions over text that is not JSON answer NULL, as BigQuery's do (gotrue writes
+    // plain-text lines beside its JSON lines); a cast would fail the whole query. Queries find
+    // it through the session's search_path.
+    "CREATE OR REPLACE FUNCTION {schema}.cinder_try_jsonb(value text) RETURNS jsonb
+         LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+         BEGIN
+             RETURN value::jsonb;
+         EXCEPTION WHEN others THEN
+             RETURN NULL;
+         END
+     $$",
 ];
 
 /// Rows deleted per statement by retention, so no delete holds locks for long.
