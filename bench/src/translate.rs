@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         queries.len()
     );
     println!("{:<10} {:>10} {:>10} {:>10}", "engine", "p50", "p99", "max");
-    for target in [Target::Embedded, Target::Postgres] {
+    for target in Target::ALL {
         let mut times: Vec<Duration> = Vec::with_capacity(queries.len() * rounds);
         let mut per_query = vec![Vec::with_capacity(rounds); queries.len()];
         for _ in 0..rounds {

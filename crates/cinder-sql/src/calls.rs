@@ -114,6 +114,22 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Lay
             arity(&[2, 3])?;
             substr(&args[0], &args[1], args.get(2).map(String::as_str))
         }
+        "generate_array" => {
+            arity(&[2, 3])?;
+            layout.series(&args[0], &args[1], args.get(2).map_or("1", String::as_str))
+        }
+        "generate_timestamp_array" => {
+            arity(&[3])?;
+            layout.series(&args[0], &args[1], &args[2])
+        }
+        "array_length" => {
+            arity(&[1])?;
+            layout.array_length(&args[0])
+        }
+        "array_to_string" => {
+            arity(&[2])?;
+            format!("array_to_string({}, {})", args[0], args[1])
+        }
         "ends_with" => {
             arity(&[2])?;
             format!("(right({0}, length({1})) = {1})", args[0], args[1])

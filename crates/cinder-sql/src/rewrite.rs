@@ -12,8 +12,8 @@ use std::ops::ControlFlow;
 use cinder_core::FieldType;
 use sqlparser::ast::{
     AccessExpr, BinaryOperator, Expr, GroupByExpr, Ident, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart,
-    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Subscript, TableAlias, TableFactor, Value,
-    ValueWithSpan, VisitMut, VisitorMut,
+    OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr, Subscript, TableAlias, TableAliasColumnDef,
+    TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::tokenizer::Span;
 
@@ -93,6 +93,9 @@ enum Relation<'a> {
     },
     /// `UNNEST(<array>) AS alias`: one row per element, each the JSON value `alias.value`.
     Element { alias: String, element: FieldType },
+    /// `UNNEST(<array the query builds>) AS alias`: one row per element, the element itself
+    /// named by the alias.
+    Value { alias: String },
     /// A CTE or derived table: its columns pass through unchanged.
     Opaque {
         alias: String,
@@ -107,6 +110,7 @@ impl Relation<'_> {
             Relation::Source { alias, .. }
             | Relation::Object { alias, .. }
             | Relation::Element { alias, .. }
+            | Relation::Value { alias }
             | Relation::Opaque { alias, .. } => alias,
         }
     }
@@ -169,7 +173,7 @@ impl Scope<'_> {
             && self.relations.iter().all(|relation| match relation {
                 Relation::Opaque { .. } => false,
                 Relation::Source { complete, .. } => *complete,
-                Relation::Object { .. } | Relation::Element { .. } => true,
+                Relation::Object { .. } | Relation::Element { .. } | Relation::Value { .. } => true,
             })
     }
 }
@@ -658,8 +662,19 @@ fn add_relation<'a>(
                 .as_ref()
                 .map(|alias| alias.name.value.clone())
                 .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}) without an alias")))?;
-            let path = path_of(argument)
-                .ok_or_else(|| TranslateError::Unsupported(format!("UNNEST({argument}): only of a column path")))?;
+            let Some(path) = path_of(argument) else {
+                // An array the query builds (`[1, 2]`, GENERATE_ARRAY, GENERATE_TIMESTAMP_ARRAY):
+                // one row per element, named by the alias (as a column of its own, which marks it
+                // for `finish_array_unnests`). The argument is rewritten with the SELECT.
+                if let Some(alias) = alias {
+                    alias.columns = vec![TableAliasColumnDef {
+                        name: alias.name.clone(),
+                        data_type: None,
+                    }];
+                }
+                push(scope, inner, Relation::Value { alias: alias_name });
+                return Ok(true);
+            };
             let binding = bind(scope, &path)
                 .or_else(|| missing_field(scope, &path))
                 .ok_or_else(|| {
@@ -738,6 +753,10 @@ fn finish_array_unnests(select: &mut Select, layout: &dyn Layout) -> Result<(), 
             ..
         } = factor
         {
+            // An UNNEST of an array the query builds stays: the engines unnest their own arrays.
+            if !alias.columns.is_empty() {
+                continue;
+            }
             if let [array] = array_exprs.as_slice() {
                 *factor = parse_table_factor(&layout.unnest(&array.to_string(), &alias.name.value))?;
             }
@@ -894,6 +913,7 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             // scope where every column is known, an unknown name is a field no event has.
             None if matches!(ident.quote_style, None | Some('`'))
                 && scope.closed()
+                && !scope.relations.iter().any(|relation| relation.alias() == ident.value)
                 && !scope.outputs.contains(&ident.value.to_lowercase()) =>
             {
                 *expr = null();
@@ -940,6 +960,7 @@ fn rewrite_expr(expr: &mut Expr, scope: &Scope, context: &mut Context) -> Result
             substring_for,
             ..
         } => *expr = calls::substring(value, substring_from.as_deref(), substring_for.as_deref())?,
+        Expr::Array(array) => array.named = context.layout.named_arrays(),
         Expr::Extract { field, expr: value, .. } => *expr = calls::extract(field, value, context.layout)?,
         Expr::BinaryOp {
             left,
@@ -1004,7 +1025,7 @@ fn bind<'s, 'a>(scope: &'s Scope<'a>, path: &[Ident]) -> Option<Binding<'s, 'a>>
                 element,
                 path: texts(rest),
             }),
-            Relation::Source { .. } | Relation::Opaque { .. } => None,
+            Relation::Source { .. } | Relation::Opaque { .. } | Relation::Value { .. } => None,
         };
     }
     scope.relations.iter().find_map(|relation| match relation {

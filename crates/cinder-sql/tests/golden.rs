@@ -20,14 +20,19 @@ use cinder_core::{normalize, NormalizeOptions, Schema};
 use cinder_sql::{translate, translate_sandboxed, Sandbox, SourceTable, Sources, Target};
 use fixture::{supabase_sources, testdata};
 use serde_json::json;
-use sqlparser::dialect::{Dialect, DuckDbDialect, PostgreSqlDialect};
+use sqlparser::dialect::{BigQueryDialect, Dialect, DuckDbDialect, PostgreSqlDialect};
 
-const TARGETS: [(Target, &str); 2] = [(Target::Embedded, "embedded.sql"), (Target::Postgres, "postgres.sql")];
+const TARGETS: [(Target, &str); 3] = [
+    (Target::Embedded, "embedded.sql"),
+    (Target::Postgres, "postgres.sql"),
+    (Target::BigQuery, "bigquery.sql"),
+];
 
 fn dialect(target: Target) -> Box<dyn Dialect> {
     match target {
         Target::Postgres => Box::new(PostgreSqlDialect {}),
-        _ => Box::new(DuckDbDialect {}),
+        Target::BigQuery => Box::new(BigQueryDialect {}),
+        Target::Embedded => Box::new(DuckDbDialect {}),
     }
 }
 
@@ -158,6 +163,20 @@ fn studio_queries_translate_as_reviewed() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
+/// `regressions/`: one case per translation bug found, named after its issue, over the
+/// Supabase fixture's sources (not inside `logs.all`).
+#[test]
+fn regression_cases_translate_as_reviewed() {
+    let sources = fixture_sources();
+    let mut mismatches = Vec::new();
+    for dir in cases("regressions") {
+        mismatches.extend(check(&dir, |sql, target| {
+            render(translate(sql, target, &sources), target)
+        }));
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
 #[test]
 fn logflare_translation_cases_translate_as_reviewed() {
     let sources = reference_sources();
@@ -241,10 +260,8 @@ fn lql_cases_parse_and_translate_as_reviewed() {
                         .iter()
                         .map(|(name, value)| format!("{name}={value:?}"))
                         .collect();
-                    outputs.push((
-                        "bigquery.sql",
-                        format!("{}\n-- params: {}\n", sql.sql, params.join(", ")),
-                    ));
+                    // The query LQL compiles to (BigQuery SQL), then its translation per target.
+                    outputs.push(("query.sql", format!("{}\n-- params: {}\n", sql.sql, params.join(", "))));
                     for (target, file) in TARGETS {
                         outputs.push((file, render(translate(&sql.sql, target, &sources), target)));
                     }

@@ -196,6 +196,18 @@ impl Layout for Embedded {
         format!("make_timestamp(CAST({micros} AS BIGINT))")
     }
 
+    fn named_arrays(&self) -> bool {
+        false
+    }
+
+    fn series(&self, start: &str, stop: &str, step: &str) -> String {
+        format!("generate_series({start}, {stop}, {step})")
+    }
+
+    fn array_length(&self, array: &str) -> String {
+        format!("len({array})")
+    }
+
     fn format_element(&self, element: &str, timestamp: &str) -> Option<String> {
         let strftime = |code: &str| format!("strftime({timestamp}, '{code}')");
         let padded = |code: &str, pad: char| format!("lpad(strftime({timestamp}, '{code}'), 2, '{pad}')");

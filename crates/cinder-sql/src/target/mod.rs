@@ -182,6 +182,16 @@ pub(crate) trait Layout: Sync {
     /// The timestamp `micros` microseconds after the epoch (an integer expression).
     fn timestamp_at_micros(&self, micros: &str) -> String;
 
+    /// Whether an array literal is written `ARRAY[...]` (else `[...]`).
+    fn named_arrays(&self) -> bool;
+
+    /// The array `start, start + step, ...` up to `stop` (GENERATE_ARRAY,
+    /// GENERATE_TIMESTAMP_ARRAY with an interval step).
+    fn series(&self, start: &str, stop: &str, step: &str) -> String;
+
+    /// The number of elements of an array the query built.
+    fn array_length(&self, array: &str) -> String;
+
     /// The text one FORMAT_TIMESTAMP element (`%Y`, `%e`, `%E3S`, ...) gives for a UTC
     /// timestamp, or `None` when this engine cannot write it.
     fn format_element(&self, element: &str, timestamp: &str) -> Option<String>;

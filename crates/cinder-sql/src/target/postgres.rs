@@ -186,6 +186,18 @@ impl Layout for Postgres {
         format!("(TIMESTAMP '1970-01-01 00:00:00' + CAST({micros} AS bigint) * INTERVAL '1 microsecond')")
     }
 
+    fn named_arrays(&self) -> bool {
+        true
+    }
+
+    fn series(&self, start: &str, stop: &str, step: &str) -> String {
+        format!("ARRAY(SELECT generate_series({start}, {stop}, {step}))")
+    }
+
+    fn array_length(&self, array: &str) -> String {
+        format!("cardinality({array})")
+    }
+
     fn format_element(&self, element: &str, timestamp: &str) -> Option<String> {
         let to_char = |pattern: &str| format!("to_char({timestamp}, '{pattern}')");
         Some(match element {

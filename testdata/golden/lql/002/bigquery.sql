@@ -1,2 +1,7 @@
-SELECT timestamp, id, event_message FROM `logs` ORDER BY timestamp DESC LIMIT 100
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs` ORDER BY timestamp DESC LIMIT 100
 -- params: 

@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (`a` = @lql_0) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="false"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (`a` = @lql_0) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0

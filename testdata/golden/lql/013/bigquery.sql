@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (`metadata`.`float` BETWEEN CAST(@lql_0 AS FLOAT64) AND CAST(@lql_1 AS FLOAT64)) AND (`metadata`.`int` BETWEEN CAST(@lql_2 AS INT64) AND CAST(@lql_3 AS INT64)) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="30.1", lql_1="300.1", lql_2="50", lql_3="200"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (`metadata`[SAFE_OFFSET(0)].`float` BETWEEN CAST(@lql_0 AS FLOAT64) AND CAST(@lql_1 AS FLOAT64)) AND (`metadata`[SAFE_OFFSET(0)].`int` BETWEEN CAST(@lql_2 AS INT64) AND CAST(@lql_3 AS INT64)) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0, lql_1, lql_2, lql_3

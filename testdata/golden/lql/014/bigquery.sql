@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (`metadata`.`int` IS NULL OR NOT (`metadata`.`int` >= CAST(@lql_0 AS INT64))) AND (`metadata`.`str` IS NULL OR NOT (REGEXP_CONTAINS(`metadata`.`str`, @lql_1))) AND (`timestamp` IS NULL OR NOT (`timestamp` BETWEEN CAST(@lql_2 AS TIMESTAMP) AND CAST(@lql_3 AS TIMESTAMP))) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="100", lql_1="a", lql_2="2019-01-01T00:13:37.000000Z", lql_3="2019-02-01T00:23:34.000000Z"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (`metadata`[SAFE_OFFSET(0)].`int` IS NULL OR NOT (`metadata`[SAFE_OFFSET(0)].`int` >= CAST(@lql_0 AS INT64))) AND (`metadata`[SAFE_OFFSET(0)].`str` IS NULL OR NOT (REGEXP_CONTAINS(`metadata`[SAFE_OFFSET(0)].`str`, @lql_1))) AND (`timestamp` IS NULL OR NOT (`timestamp` BETWEEN CAST(@lql_2 AS TIMESTAMP) AND CAST(@lql_3 AS TIMESTAMP))) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0, lql_1, lql_2, lql_3

@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (STRPOS(`event_message`, @lql_0) > 0) AND (STRPOS(`event_message`, @lql_1) > 0) AND (REGEXP_CONTAINS(`metadata`.`context`.`address`, @lql_2)) AND (`metadata`.`context`.`file` = @lql_3) AND (`metadata`.`context`.`line_number` = CAST(@lql_4 AS INT64)) AND (`timestamp` > CAST(@lql_5 AS TIMESTAMP)) AND (`timestamp` <= CAST(@lql_6 AS TIMESTAMP)) AND (`timestamp` < CAST(@lql_7 AS TIMESTAMP)) AND (`timestamp` >= CAST(@lql_8 AS TIMESTAMP)) AND (`timestamp` <= CAST(@lql_9 AS TIMESTAMP)) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="unquoted", lql_1="is quoted", lql_2="\\d\\d\\d ST", lql_3="some module.ex", lql_4="100", lql_5="2019-01-01T00:00:00.000000Z", lql_6="2019-04-20T00:00:00.000000Z", lql_7="2020-01-01T03:14:15.000000Z", lql_8="2019-01-01T03:14:15.000000Z", lql_9="2020-01-01T00:00:00.345000Z"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (STRPOS(`event_message`, @lql_0) > 0) AND (STRPOS(`event_message`, @lql_1) > 0) AND (REGEXP_CONTAINS(`metadata`[SAFE_OFFSET(0)].`context`[SAFE_OFFSET(0)].`address`, @lql_2)) AND (`metadata`[SAFE_OFFSET(0)].`context`[SAFE_OFFSET(0)].`file` = @lql_3) AND (`metadata`[SAFE_OFFSET(0)].`context`[SAFE_OFFSET(0)].`line_number` = CAST(@lql_4 AS INT64)) AND (`timestamp` > CAST(@lql_5 AS TIMESTAMP)) AND (`timestamp` <= CAST(@lql_6 AS TIMESTAMP)) AND (`timestamp` < CAST(@lql_7 AS TIMESTAMP)) AND (`timestamp` >= CAST(@lql_8 AS TIMESTAMP)) AND (`timestamp` <= CAST(@lql_9 AS TIMESTAMP)) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0, lql_1, lql_2, lql_3, lql_4, lql_5, lql_6, lql_7, lql_8, lql_9

@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (`metadata`.`level` IN (@lql_0, @lql_1)) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="notice", lql_1="warning"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (`metadata`[SAFE_OFFSET(0)].`level` IN (@lql_0, @lql_1)) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0, lql_1

@@ -1,2 +1,8 @@
-SELECT TIMESTAMP_TRUNC(timestamp, MINUTE) AS timestamp, COUNT(`timestamp`) AS value FROM `errors` GROUP BY 1 ORDER BY 1
+SELECT
+  TIMESTAMP_TRUNC(timestamp, MINUTE) AS timestamp,
+  COUNT(`timestamp`) AS value
+FROM
+  `log_events_2` AS `errors`
+GROUP BY
+  1 ORDER BY 1
 -- params: 

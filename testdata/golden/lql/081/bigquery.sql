@@ -1,2 +1,7 @@
-SELECT timestamp, `field1` AS `field1`, `field2` AS `field2` FROM `logs` ORDER BY timestamp DESC LIMIT 100
+SELECT
+  timestamp,
+  `field1` AS `field1`,
+  `field2` AS `field2`
+FROM
+  `log_events_0` AS `logs` ORDER BY timestamp DESC LIMIT 100
 -- params: 

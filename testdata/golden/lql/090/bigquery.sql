@@ -1,2 +1,9 @@
-SELECT timestamp, id, event_message FROM `logs` WHERE (STRPOS(`event_message`, @lql_0) > 0) ORDER BY timestamp DESC LIMIT 100
--- params: lql_0="my[string"
+SELECT
+  timestamp,
+  id,
+  event_message
+FROM
+  `log_events_0` AS `logs`
+WHERE
+  (STRPOS(`event_message`, @lql_0) > 0) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0

@@ -1,0 +1,2 @@
+SELECT timestamp, id, event_message FROM `logs` WHERE (`timestamp` > CAST(@lql_0 AS TIMESTAMP)) AND (`timestamp` >= CAST(@lql_1 AS TIMESTAMP)) AND (`timestamp` < CAST(@lql_2 AS TIMESTAMP)) AND (`timestamp` <= CAST(@lql_3 AS TIMESTAMP)) ORDER BY timestamp DESC LIMIT 100
+-- params: lql_0="2026-03-17T14:47:02.000000Z", lql_1="2026-03-17T12:47:02.000000Z", lql_2="2026-03-17T16:47:02.000000Z", lql_3="2024-03-17T13:47:02.000000Z"

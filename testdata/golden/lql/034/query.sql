@@ -1,0 +1,2 @@
+SELECT timestamp, id, event_message FROM `logs` WHERE (`metadata`.`nullable` IS NULL) ORDER BY timestamp DESC LIMIT 100
+-- params: 

@@ -1,0 +1,2 @@
+SELECT TIMESTAMP_TRUNC(timestamp, MINUTE) AS timestamp, COUNT(`timestamp`) AS value FROM `logs` GROUP BY 1 ORDER BY 1
+-- params: 

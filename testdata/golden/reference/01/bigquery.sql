@@ -1,0 +1,9 @@
+SELECT
+  test,
+  m.nested
+FROM
+  `log_events_0` AS `t`
+  CROSS JOIN UNNEST(t.metadata) AS m
+WHERE
+  m.nested IS NOT NULL
+-- params: 

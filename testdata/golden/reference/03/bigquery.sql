@@ -1,0 +1,3 @@
+SELECT
+  regexp_contains("string", "str") AS has_substring
+-- params: 

@@ -1,0 +1,3 @@
+SELECT
+  timestamp_trunc(current_timestamp(), day) AS t
+-- params: 

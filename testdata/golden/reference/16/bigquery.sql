@@ -1,0 +1,12 @@
+WITH a AS (
+  SELECT
+    'test' AS col
+  FROM
+    `log_events_1` AS `t`
+    CROSS JOIN UNNEST(t.metadata) AS m
+)
+SELECT
+  a.col
+FROM
+  a
+-- params: 

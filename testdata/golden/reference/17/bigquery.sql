@@ -1,0 +1,11 @@
+WITH a AS (
+  SELECT
+    'test' AS col
+  FROM
+    `log_events_1` AS `t` ORDER BY CAST(t.my_col AS TIMESTAMP) DESC
+)
+SELECT
+  a.col
+FROM
+  a
+-- params: 

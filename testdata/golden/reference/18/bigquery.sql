@@ -1,0 +1,3 @@
+SELECT
+  'tester' AS col
+-- params: 

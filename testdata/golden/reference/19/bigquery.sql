@@ -1,0 +1,14 @@
+WITH a AS (
+  SELECT
+    'test' AS col
+  FROM
+    `log_events_1` AS `t`
+    CROSS JOIN UNNEST(t.metadata) AS m
+  WHERE
+    m.project = '123'
+)
+SELECT
+  a.col
+FROM
+  a
+-- params: 

@@ -1,0 +1,18 @@
+WITH c AS (
+  SELECT
+    '123' AS val
+), a AS (
+  SELECT
+    'test' AS col
+  FROM
+    c,
+    `log_events_1` AS `t`
+    CROSS JOIN UNNEST(t.metadata) AS m
+  WHERE
+    m.project = '123'
+)
+SELECT
+  a.col
+FROM
+  a
+-- params: 

@@ -1,0 +1,5 @@
+SELECT
+  CAST(col AS TIMESTAMP) AS date
+FROM
+  `log_events_1` AS `my_table`
+-- params: 

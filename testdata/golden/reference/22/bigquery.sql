@@ -1,0 +1,1 @@
+-- error: not supported: function `date_trunc`

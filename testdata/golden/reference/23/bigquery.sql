@@ -1,0 +1,5 @@
+SELECT
+  t.id = 'test' AS value
+FROM
+  `log_events_1` AS `t`
+-- params: 

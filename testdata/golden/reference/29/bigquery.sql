@@ -1,0 +1,1 @@
+-- error: unknown source `edge_logs`

@@ -1,0 +1,1 @@
+-- error: could not parse the query: sql parser error: Expected: an SQL statement, found: cross at Line: 1, Column: 1

@@ -1,0 +1,5 @@
+SELECT
+  user_id
+FROM
+  `log_events_8` AS `logs`
+-- params: 

@@ -1,0 +1,3 @@
+SELECT
+  CURRENT_TIMESTAMP() AS now
+-- params: 

@@ -1,0 +1,1 @@
+-- error: restricted wildcard (*) in a result column: name the columns you need

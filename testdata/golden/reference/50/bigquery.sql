@@ -1,0 +1,12 @@
+WITH logs AS (
+  SELECT
+    t.metadata
+  FROM
+    `log_events_12` AS `t`
+    CROSS JOIN UNNEST(t.metadata) AS m
+)
+SELECT
+  NULL AS field
+FROM
+  logs
+-- params: 

@@ -1,0 +1,16 @@
+WITH counts AS (
+  SELECT
+    date_trunc('hour', "t"."timestamp") AS hour,
+    count(*) AS n
+  FROM
+    "log_events_cloudflare_logs_prod" AS "t"
+  GROUP BY
+    1
+)
+SELECT
+  ts AS "ts",
+  coalesce(c.n, 0) AS n
+FROM
+  UNNEST(ARRAY(SELECT generate_series(TIMESTAMP '2026-06-01 09:00:00', TIMESTAMP '2026-06-01 12:00:00', INTERVAL '1 hour'))) AS ts (ts)
+  LEFT JOIN counts c ON c.hour = ts ORDER BY ts NULLS FIRST
+-- params: 

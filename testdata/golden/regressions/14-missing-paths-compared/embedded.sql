@@ -1,0 +1,8 @@
+SELECT
+  "postgres.logs"."id" AS "id",
+  "postgres.logs"."metadata.parsed.command_tag" AS tag
+FROM
+  "log_events_postgres_logs" AS "postgres.logs"
+WHERE
+  "postgres.logs"."metadata.parsed.user_name" = 'postgres' OR "postgres.logs"."metadata.parsed.command_tag" IN ('CREATE TABLE') OR NULL > 3
+-- params: 

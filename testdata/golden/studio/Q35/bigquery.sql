@@ -1,0 +1,24 @@
+WITH postgres_logs AS (
+  SELECT
+    t.timestamp,
+    t.id,
+    t.event_message,
+    t.metadata
+  FROM
+    `log_events_postgres_logs` AS `t`
+  WHERE
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+)
+SELECT
+  count(t.timestamp) AS count,
+  p.user_name,
+  p.error_severity
+FROM
+  postgres_logs AS t
+  CROSS JOIN UNNEST(metadata) AS m
+  CROSS JOIN UNNEST(m.parsed) AS p
+WHERE
+  p.error_severity IN ('ERROR', 'FATAL', 'PANIC')
+GROUP BY
+  p.user_name, p.error_severity ORDER BY 1 DESC LIMIT 100
+-- params: project, iso_timestamp_start, iso_timestamp_end

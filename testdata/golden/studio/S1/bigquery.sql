@@ -1,0 +1,20 @@
+WITH edge_logs AS (
+  SELECT
+    t.timestamp,
+    t.id,
+    t.event_message,
+    t.metadata
+  FROM
+    `log_events_cloudflare_logs_prod` AS `t`
+    CROSS JOIN UNNEST(metadata) AS m
+  WHERE
+    t.project = @project AND CASE WHEN COALESCE(@iso_timestamp_start, '') = '' THEN true ELSE CAST(t.timestamp AS TIMESTAMP) > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN COALESCE(@iso_timestamp_end, '') = '' THEN true ELSE CAST(t.timestamp AS TIMESTAMP) <= CAST(@iso_timestamp_end AS TIMESTAMP) END ORDER BY CAST(t.timestamp AS TIMESTAMP) DESC
+)
+SELECT
+  id,
+  timestamp,
+  event_message,
+  metadata
+FROM
+  edge_logs LIMIT 100
+-- params: project, iso_timestamp_start, iso_timestamp_end
