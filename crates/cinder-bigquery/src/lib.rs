@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use cinder_core::{LogEvent, Schema};
 use cinder_sql::{Target, TargetSql};
-use cinder_storage::{Backend, LoadBatch, Rows, StorageError, MAX_RESULT_ROWS, QUERY_TIMEOUT_MESSAGE};
+use cinder_storage::{Backend, LoadBatch, Rows, StorageError, TableEvents, MAX_RESULT_ROWS, QUERY_TIMEOUT_MESSAGE};
 use parking_lot::Mutex;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -161,6 +161,30 @@ impl BigQuery {
     }
 
     /// Creates the table or adds the fields new in `schema`.
+    /// Streams one table's events in chunks under insertAll's limits; returns the rows
+    /// BigQuery refused, with their reasons.
+    async fn insert_table<'t>(&self, table: &'t TableEvents) -> Result<Vec<(&'t LogEvent, Value)>, StorageError> {
+        self.bring_table_to(&table.table, &table.schema).await?;
+        let mut refused = Vec::new();
+        let mut chunk: Vec<(&LogEvent, Value)> = Vec::with_capacity(INSERT_ROWS);
+        let mut bytes = 0;
+        for event in &table.events {
+            let row = row(event);
+            let size = row.to_string().len();
+            if !chunk.is_empty() && (chunk.len() == INSERT_ROWS || bytes + size > INSERT_BYTES) {
+                refused.extend(self.insert_chunk(&table.table, &chunk).await?);
+                chunk.clear();
+                bytes = 0;
+            }
+            bytes += size;
+            chunk.push((event.as_ref(), row));
+        }
+        if !chunk.is_empty() {
+            refused.extend(self.insert_chunk(&table.table, &chunk).await?);
+        }
+        Ok(refused)
+    }
+
     async fn bring_table_to(&self, table: &str, schema: &Schema) -> Result<(), StorageError> {
         if self
             .inner
@@ -500,25 +524,10 @@ impl Backend for BigQuery {
     }
 
     async fn insert(&self, batch: &LoadBatch) -> Result<(), StorageError> {
-        for table in &batch.tables {
-            self.bring_table_to(&table.table, &table.schema).await?;
-            let mut refused = Vec::new();
-            let mut chunk: Vec<(&LogEvent, Value)> = Vec::with_capacity(INSERT_ROWS);
-            let mut bytes = 0;
-            for event in &table.events {
-                let row = row(event);
-                let size = row.to_string().len();
-                if !chunk.is_empty() && (chunk.len() == INSERT_ROWS || bytes + size > INSERT_BYTES) {
-                    refused.extend(self.insert_chunk(&table.table, &chunk).await?);
-                    chunk.clear();
-                    bytes = 0;
-                }
-                bytes += size;
-                chunk.push((event.as_ref(), row));
-            }
-            if !chunk.is_empty() {
-                refused.extend(self.insert_chunk(&table.table, &chunk).await?);
-            }
+        // Tables are written concurrently: each insertAll is a round trip to BigQuery.
+        let refused =
+            futures_util::future::try_join_all(batch.tables.iter().map(|table| self.insert_table(table))).await?;
+        for (table, refused) in batch.tables.iter().zip(refused) {
             self.keep_refused(&table.table, &refused)?;
         }
         self.save_position(batch.position)

@@ -10,26 +10,13 @@
 
 mod common;
 
-use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
+use common::{temp_dir, test_postgres, Server, PUBLIC};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Fresh fields per round; a new source every `ROUNDS_PER_SOURCE` rounds keeps each schema
 /// well under the 500-field bound.
 const ROUNDS_PER_SOURCE: usize = 50;
-
-async fn query(server: &Server, sql: &str) -> (StatusCode, Value) {
-    let response = server
-        .client
-        .get(server.url("/api/query"))
-        .header("x-api-key", PRIVATE)
-        .query(&[("sql", sql)])
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 /// What a query racing the first event with a new field may see of that event.
 #[derive(Clone, Copy, PartialEq)]
@@ -87,9 +74,9 @@ async fn read_after_ack(server: &Server, label: &str, rounds: usize, consistency
             .json(&event)
             .send();
         // One query races the request itself, one follows its acknowledgement at once.
-        let (acknowledged, racing) = tokio::join!(ingest, query(server, &sql));
+        let (acknowledged, racing) = tokio::join!(ingest, server.try_query(&sql));
         assert_eq!(acknowledged.unwrap().status(), StatusCode::OK, "round {round}");
-        let following = query(server, &sql).await;
+        let following = server.try_query(&sql).await;
         for (when, (status, body)) in [("during the request", racing), ("after the 200", following)] {
             let row = &body["result"][0];
             if status != StatusCode::OK || !body["result"].is_array() {

@@ -151,7 +151,7 @@ async fn postgres_catalog_survives_reconnecting_and_migrations_run_once() {
         .await
         .unwrap();
     assert_eq!(rows.rows[0]["n"], rows.rows[0]["versions"]);
-    assert_eq!(rows.rows[0]["n"], 2);
+    assert_eq!(rows.rows[0]["n"], 3, "migrations: position, catalog, cinder_try_jsonb");
 }
 
 #[tokio::test]

@@ -236,13 +236,17 @@ impl Pipeline {
             }
         }
         // The table gets the batch's new fields before its rows become visible, and queries
-        // learn of them in between: a query sees a row only with every field it has.
-        for (handle, table) in &tables {
-            if table.schema.version() > handle.stored_schema().version() {
+        // learn of them in between: a query sees a row only with every field it has. Tables
+        // are altered concurrently: on BigQuery each alteration is a round trip of a second.
+        let alterations = tables
+            .iter()
+            .filter(|(handle, table)| table.schema.version() > handle.stored_schema().version())
+            .map(|(handle, table)| async move {
                 backend.apply_schema(&table.table, &table.schema).await?;
                 handle.schema_stored(&table.schema);
-            }
-        }
+                Ok::<_, cinder_storage::StorageError>(())
+            });
+        futures_util::future::try_join_all(alterations).await?;
         backend.insert(&batch).await?;
         for (handle, table) in &tables {
             handle
