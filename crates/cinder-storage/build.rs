@@ -1,7 +1,7 @@
 // Lets binaries and tests find DuckDB's shared library at run time: next to the executable
 // (`$ORIGIN`, for an installed copy) or where the build linked it (`DUCKDB_LIB_DIR`, set by
-// `.cargo/config.toml` to the folder `scripts/fetch-duckdb.sh` fills). The server, bench and
-// storage crates share this file.
+// `.cargo/config.toml` to the folder `scripts/fetch-duckdb.sh` fills). The server, bench,
+// storage and BigQuery crates (whose tests compare with the embedded engine) share this file.
 
 use std::path::Path;
 

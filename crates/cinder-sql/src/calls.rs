@@ -2,19 +2,62 @@
 //! engine. Arguments arrive already rewritten (the walk is bottom-up).
 
 use sqlparser::ast::{
-    AccessExpr, CastKind, DataType, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Interval, ObjectName, ObjectNamePart, Select, SelectItem, Subscript, UnaryOperator, Value,
-    ValueWithSpan,
+    AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Interval, ObjectName, ObjectNamePart, Select, SelectItem, Subscript,
+    UnaryOperator, Value, ValueWithSpan,
 };
 
 use crate::error::TranslateError;
 use crate::functions;
 use crate::rewrite::parse_expr;
-use crate::target::{literal, Layout, Scalar, Step, Target};
+use crate::target::{literal, Scalar, Spelling, Step, Target};
 use crate::validate::object_name_text;
 
+/// Writes one BigQuery expression (names resolved, operands already written) for an engine
+/// other than BigQuery.
+pub(crate) fn expression(expr: &mut Expr, target: Target, spelling: &dyn Spelling) -> Result<(), TranslateError> {
+    match expr {
+        Expr::Value(ValueWithSpan {
+            value: value @ Value::DoubleQuotedString(_),
+            ..
+        }) => {
+            if let Value::DoubleQuotedString(text) = value {
+                *value = Value::SingleQuotedString(std::mem::take(text));
+            }
+        }
+        Expr::Function(function) => *expr = self::function(function, target, spelling)?,
+        Expr::Cast {
+            kind,
+            expr: value,
+            data_type,
+            format,
+        } => {
+            if format.is_some() {
+                return Err(TranslateError::Unsupported("CAST ... FORMAT".into()));
+            }
+            *expr = cast(kind, value, data_type, spelling)?;
+        }
+        Expr::Interval(value) => *expr = interval(value)?,
+        Expr::Substring {
+            expr: value,
+            substring_from,
+            substring_for,
+            ..
+        } => *expr = substring(value, substring_from.as_deref(), substring_for.as_deref())?,
+        Expr::Array(array) => array.named = spelling.named_arrays(),
+        Expr::Extract { field, expr: value, .. } => *expr = extract(field, value, spelling)?,
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Divide,
+            right,
+        } => *expr = parse_expr(&spelling.divide(&left.to_string(), &right.to_string()))?,
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Rewrites one function call for the engine.
-pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spelling) -> Result<Expr, TranslateError> {
     let name = object_name_text(&function.name).to_lowercase();
     if let Some(spelling) = functions::spelling(&name, target) {
         function.name = ObjectName(vec![ObjectNamePart::Identifier(sqlparser::ast::Ident::new(spelling))]);
@@ -266,7 +309,7 @@ pub(crate) fn substring(text: &Expr, from: Option<&Expr>, length: Option<&Expr>)
 }
 
 /// FORMAT_TIMESTAMP(format, timestamp) in UTC: the text of each element, joined.
-fn format_timestamp(format: &str, timestamp: &str, layout: &dyn Layout) -> Result<String, String> {
+fn format_timestamp(format: &str, timestamp: &str, layout: &dyn Spelling) -> Result<String, String> {
     let mut parts = Vec::new();
     let mut text = String::new();
     for piece in crate::target::format_timestamp_pieces(format) {
@@ -316,22 +359,39 @@ fn type_null_arguments(function: &mut Function, type_name: &str) {
     }
 }
 
-/// Turns the date part of `TIMESTAMP_TRUNC(ts, HOUR)` into a string before the walk reaches it,
-/// so it is not taken for a column.
-pub(crate) fn quote_date_part(function: &mut Function) {
+/// The functions that take a date part (`HOUR` in `TIMESTAMP_TRUNC(ts, HOUR)`), and its
+/// argument position.
+const DATE_PART_ARGUMENTS: &[(&str, usize)] = &[
+    ("timestamp_trunc", 1),
+    ("datetime_trunc", 1),
+    ("date_trunc", 1),
+    ("time_trunc", 1),
+    ("last_day", 1),
+    ("timestamp_diff", 2),
+    ("datetime_diff", 2),
+    ("date_diff", 2),
+    ("time_diff", 2),
+];
+
+/// The date-part argument of a call, if the function takes one.
+pub(crate) fn date_part_argument(function: &mut Function) -> Option<&mut Expr> {
     let name = object_name_text(&function.name).to_lowercase();
-    let position = match name.as_str() {
-        "timestamp_trunc" | "datetime_trunc" => 1,
-        "timestamp_diff" | "datetime_diff" => 2,
-        _ => return,
-    };
-    if let FunctionArguments::List(list) = &mut function.args {
-        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(unit @ Expr::Identifier(_)))) =
-            list.args.get_mut(position)
-        {
-            if let Expr::Identifier(ident) = unit {
-                *unit = Expr::value(Value::SingleQuotedString(ident.value.clone()));
-            }
+    let (_, position) = DATE_PART_ARGUMENTS.iter().find(|(known, _)| *known == name)?;
+    match &mut function.args {
+        FunctionArguments::List(list) => match list.args.get_mut(*position) {
+            Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(part))) => Some(part),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Turns a date part into text before the resolver reaches it, so it is not taken for a
+/// column; each engine writes it as it needs.
+pub(crate) fn quote_date_part(function: &mut Function) {
+    if let Some(part) = date_part_argument(function) {
+        if let Expr::Identifier(ident) = part {
+            *part = Expr::value(Value::SingleQuotedString(ident.value.clone()));
         }
     }
 }
@@ -417,25 +477,10 @@ pub(crate) fn cast(
     kind: &CastKind,
     value: &Expr,
     data_type: &DataType,
-    layout: &dyn Layout,
+    layout: &dyn Spelling,
 ) -> Result<Expr, TranslateError> {
-    let scalar = match data_type {
-        DataType::Int64 | DataType::BigInt(_) | DataType::Int(_) | DataType::Integer(_) | DataType::SmallInt(_) => {
-            Scalar::Int64
-        }
-        DataType::Float64 | DataType::Double(_) | DataType::DoublePrecision | DataType::Float(_) | DataType::Real => {
-            Scalar::Float64
-        }
-        DataType::Numeric(_) | DataType::Decimal(_) | DataType::BigNumeric(_) | DataType::BigDecimal(_) => {
-            Scalar::Numeric
-        }
-        DataType::String(_) | DataType::Text | DataType::Varchar(_) => Scalar::String,
-        DataType::Bool | DataType::Boolean => Scalar::Bool,
-        DataType::Timestamp(..) => Scalar::Timestamp,
-        DataType::Datetime(_) => Scalar::Datetime,
-        DataType::Date => Scalar::Date,
-        other => return Err(TranslateError::Unsupported(format!("CAST to {other}"))),
-    };
+    let scalar =
+        Scalar::of_data_type(data_type).ok_or_else(|| TranslateError::Unsupported(format!("CAST to {data_type}")))?;
     let value = value.to_string();
     parse_expr(&match kind {
         CastKind::Cast | CastKind::DoubleColon => format!("CAST({value} AS {})", layout.type_name(scalar)),
@@ -445,7 +490,7 @@ pub(crate) fn cast(
 
 /// `EXTRACT(part FROM timestamp)` with BigQuery's numbering (DAYOFWEEK counts from Sunday =
 /// 1) and type (INT64).
-pub(crate) fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Layout) -> Result<Expr, TranslateError> {
+pub(crate) fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Spelling) -> Result<Expr, TranslateError> {
     let (part, offset) = match field {
         DateTimeField::Year => ("year", ""),
         DateTimeField::Quarter => ("quarter", ""),
@@ -574,7 +619,7 @@ pub(crate) fn array_index(index: &Expr) -> Result<Position, TranslateError> {
 pub(crate) fn approx_quantile(
     function: &Function,
     chain: &[AccessExpr],
-    layout: &dyn Layout,
+    layout: &dyn Spelling,
 ) -> Result<Expr, TranslateError> {
     let unsupported = || {
         TranslateError::Unsupported(
@@ -632,7 +677,7 @@ pub(crate) fn datetime_items(projection: &[SelectItem]) -> Vec<usize> {
 pub(crate) fn format_datetimes(
     select: &mut Select,
     items: &[usize],
-    layout: &dyn Layout,
+    layout: &dyn Spelling,
 ) -> Result<(), TranslateError> {
     for &index in items {
         if let Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) =

@@ -11,13 +11,13 @@
 //! Parameters are always bound by the backend, never spliced into SQL text.
 #![warn(missing_docs)]
 
-mod bigquery;
 mod calls;
 mod error;
 mod functions;
 pub mod inspect;
 pub mod lql;
 mod parse;
+mod resolve;
 mod rewrite;
 mod sandbox;
 pub mod target;
@@ -97,10 +97,7 @@ pub fn translate_parsed(
 fn translate_query(mut query: Query, target: Target, sources: &Sources) -> Result<TargetSql, TranslateError> {
     validate::validate(&query, sources)?;
     sandbox::prune_ctes(&mut query);
-    let params = match target {
-        Target::BigQuery => bigquery::rewrite(&mut query, sources)?,
-        Target::Embedded | Target::Postgres => rewrite::rewrite(&mut query, target, sources)?,
-    };
+    let params = rewrite::rewrite(&mut query, target, sources)?;
     requote(&mut query, target);
     Ok(TargetSql {
         sql: query.to_string(),
@@ -217,7 +214,7 @@ pub(crate) mod tests {
         let out =
             embedded("select count(*) as n from logs cross join unnest(metadata) as m where (`function_id` = 'x')")
                 .unwrap();
-        assert!(out.sql.contains("(NULL = 'x')"), "{}", out.sql);
+        assert!(out.sql.contains("(CAST(NULL AS VARCHAR) = 'x')"), "{}", out.sql);
     }
 
     #[test]

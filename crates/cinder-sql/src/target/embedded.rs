@@ -4,9 +4,14 @@
 
 use cinder_core::{ColumnKind, FieldType, Schema, ROOT_COLUMN};
 
+use sqlparser::ast::Expr;
+
+use crate::calls;
+use crate::error::TranslateError;
+
 use super::{
-    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Step, BOOL_PATTERN, FLOAT_PATTERN, INTEGER_PATTERN,
-    TIMESTAMP_PATTERN,
+    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Spelling, Step, Target, BOOL_PATTERN, FLOAT_PATTERN,
+    INTEGER_PATTERN, TIMESTAMP_PATTERN,
 };
 
 pub(crate) struct Embedded;
@@ -71,28 +76,8 @@ impl Layout for Embedded {
         }
     }
 
-    fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
-        let path = json_path(steps);
-        let text = format!("json_extract_string({json}, {path})");
-        match field {
-            FieldType::Record(_) | FieldType::Array(_) => format!("json_extract({json}, {path})"),
-            FieldType::String => text,
-            FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS BIGINT)")),
-            FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS DOUBLE)")),
-            FieldType::Boolean => {
-                format!("CASE WHEN json_type({json}, {path}) = 'BOOLEAN' THEN CAST({text} AS BOOLEAN) END")
-            }
-            FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS TIMESTAMP)")),
-        }
-    }
-
-    fn json(&self, value: &str) -> String {
-        format!("CASE WHEN json_valid({value}) THEN CAST({value} AS JSON) END")
-    }
-
-    fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
-        let path = json_path(steps);
-        format!("CASE WHEN json_type({json}, {path}) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string({json}, {path}) END")
+    fn element(&self, alias: &str, steps: &[Step], field: &FieldType) -> String {
+        self.json_value(&format!("{}.\"value\"", quoted(alias)), steps, field)
     }
 
     fn unnest(&self, array: &str, alias: &str) -> String {
@@ -117,8 +102,8 @@ impl Layout for Embedded {
         )
     }
 
-    fn document(&self) -> &'static str {
-        ROOT_COLUMN
+    fn document(&self) -> Option<&'static str> {
+        Some(ROOT_COLUMN)
     }
 
     fn type_name(&self, scalar: Scalar) -> &'static str {
@@ -131,6 +116,40 @@ impl Layout for Embedded {
             Scalar::Timestamp | Scalar::Datetime => "TIMESTAMP",
             Scalar::Date => "DATE",
         }
+    }
+
+    fn expression(&self, expr: &mut Expr, target: Target) -> Result<(), TranslateError> {
+        calls::expression(expr, target, self)
+    }
+
+    fn spelling(&self) -> Option<&dyn Spelling> {
+        Some(self)
+    }
+}
+
+impl Spelling for Embedded {
+    fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
+        let path = json_path(steps);
+        let text = format!("json_extract_string({json}, {path})");
+        match field {
+            FieldType::Record(_) | FieldType::Array(_) => format!("json_extract({json}, {path})"),
+            FieldType::String => text,
+            FieldType::Integer => matching(&text, INTEGER_PATTERN, format!("CAST({text} AS BIGINT)")),
+            FieldType::Float => matching(&text, FLOAT_PATTERN, format!("CAST({text} AS DOUBLE)")),
+            FieldType::Boolean => {
+                format!("CASE WHEN json_type({json}, {path}) = 'BOOLEAN' THEN CAST({text} AS BOOLEAN) END")
+            }
+            FieldType::Timestamp => matching(&text, TIMESTAMP_PATTERN, format!("CAST({text} AS TIMESTAMP)")),
+        }
+    }
+
+    fn json(&self, value: &str) -> String {
+        format!("CASE WHEN json_valid({value}) THEN CAST({value} AS JSON) END")
+    }
+
+    fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
+        let path = json_path(steps);
+        format!("CASE WHEN json_type({json}, {path}) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string({json}, {path}) END")
     }
 
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String {

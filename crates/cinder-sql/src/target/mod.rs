@@ -1,15 +1,21 @@
-//! The engines Cinder emits SQL for, and how each stores a source's events.
+//! The engines Cinder emits SQL for, one file each.
 //!
-//! The rewrite in `rewrite.rs` decides *what* a name means (a stored path, an array element, an
-//! object's presence); a [`Layout`] says how that reads on one engine. A new engine is one more
-//! file here.
+//! The resolver (`resolve.rs`, driven by `rewrite/`) decides *what* a name means (a stored
+//! path, an array element, an object's presence, a field no event has) once for every engine;
+//! an engine's [`Layout`] says how that is written for it, and its [`Spelling`] how BigQuery's
+//! functions are (BigQuery has its own). A new engine is one more file here.
 
+mod bigquery;
 mod embedded;
 mod postgres;
 
 use std::fmt;
 
 use cinder_core::{FieldType, Schema};
+use sqlparser::ast::{DataType, ExactNumberInfo, Expr, TableAlias, TableAliasColumnDef, TableFactor, TimezoneInfo};
+
+use crate::error::TranslateError;
+use crate::SourceTable;
 
 /// An engine that runs translated SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,12 +50,12 @@ impl Target {
         }
     }
 
-    /// How this engine stores events, or `None` for BigQuery (which stores them as they are).
-    pub(crate) fn layout(self) -> Option<&'static dyn Layout> {
+    /// How this engine stores events.
+    pub(crate) fn layout(self) -> &'static dyn Layout {
         match self {
-            Target::Embedded => Some(&embedded::Embedded),
-            Target::Postgres => Some(&postgres::Postgres),
-            Target::BigQuery => None,
+            Target::Embedded => &embedded::Embedded,
+            Target::Postgres => &postgres::Postgres,
+            Target::BigQuery => &bigquery::BigQuery,
         }
     }
 }
@@ -104,13 +110,82 @@ pub(crate) enum Scalar {
     Date,
 }
 
-/// How one engine reads events and spells what differs between engines. Every method returns
-/// SQL text built from trusted parts: quoted identifiers, schema keys (`[A-Za-z0-9_]`) and
-/// expressions already printed from the AST.
+impl Scalar {
+    /// The scalar type of a cast's target type, if it is one CAST reaches.
+    pub(crate) fn of_data_type(data_type: &DataType) -> Option<Scalar> {
+        Some(match data_type {
+            DataType::Int64 | DataType::BigInt(_) | DataType::Int(_) | DataType::Integer(_) | DataType::SmallInt(_) => {
+                Scalar::Int64
+            }
+            DataType::Float64
+            | DataType::Double(_)
+            | DataType::DoublePrecision
+            | DataType::Float(_)
+            | DataType::Real => Scalar::Float64,
+            DataType::Numeric(_) | DataType::Decimal(_) | DataType::BigNumeric(_) | DataType::BigDecimal(_) => {
+                Scalar::Numeric
+            }
+            DataType::String(_) | DataType::Text | DataType::Varchar(_) => Scalar::String,
+            DataType::Bool | DataType::Boolean => Scalar::Bool,
+            DataType::Timestamp(..) => Scalar::Timestamp,
+            DataType::Datetime(_) => Scalar::Datetime,
+            DataType::Date => Scalar::Date,
+            _ => return None,
+        })
+    }
+
+    /// BigQuery's name of the type, as a cast's target (which every engine's walk writes).
+    pub(crate) fn data_type(self) -> DataType {
+        match self {
+            Scalar::Int64 => DataType::Int64,
+            Scalar::Float64 => DataType::Float64,
+            Scalar::Numeric => DataType::Numeric(ExactNumberInfo::None),
+            Scalar::String => DataType::String(None),
+            Scalar::Bool => DataType::Bool,
+            Scalar::Timestamp => DataType::Timestamp(None, TimezoneInfo::None),
+            Scalar::Datetime => DataType::Datetime(None),
+            Scalar::Date => DataType::Date,
+        }
+    }
+
+    /// The scalar type a field of the schema holds; `None` for objects and arrays.
+    pub(crate) fn of_field(field: &FieldType) -> Option<Scalar> {
+        Some(match field {
+            FieldType::String => Scalar::String,
+            FieldType::Integer => Scalar::Int64,
+            FieldType::Float => Scalar::Float64,
+            FieldType::Boolean => Scalar::Bool,
+            FieldType::Timestamp => Scalar::Timestamp,
+            FieldType::Record(_) | FieldType::Array(_) => return None,
+        })
+    }
+}
+
+/// How one engine stores a source's events, and so how a name the resolver has bound is
+/// written for it. Every method returns SQL text built from trusted parts: quoted identifiers,
+/// schema keys (`[A-Za-z0-9_]`) and expressions already printed from the AST.
 pub(crate) trait Layout: Sync {
+    /// The schema that names of `source` bind against: every field acknowledged events had
+    /// (engines that keep each event's document read the newest from it), or only those the
+    /// table has columns for.
+    fn schema<'s>(&self, source: &'s SourceTable) -> &'s Schema {
+        &source.schema
+    }
+
+    /// Whether an object is stored as a one-element array (BigQuery's REPEATED RECORD), so that
+    /// UNNEST of it is a join like any other. Elsewhere UNNEST of an object only names its path.
+    fn objects_are_arrays(&self) -> bool {
+        false
+    }
+
+    /// The alias a source's rows are written under, for the name the query gave them.
+    fn alias(&self, name: &str) -> String {
+        name.to_owned()
+    }
+
     /// The value at `path` (a field every step of which the schema knows, none inside an
-    /// array) of the source row named `row`: a typed value for a leaf, JSON for an object or
-    /// an array. `columns` is what the table has columns for (see
+    /// array) of the source row named `row`: a typed value for a leaf, the object or array
+    /// itself otherwise. `columns` is what the table has columns for (see
     /// [`SourceTable::columns`](crate::SourceTable::columns)).
     fn stored(&self, row: &str, columns: &Schema, path: &[String], field: &FieldType) -> String;
 
@@ -120,6 +195,55 @@ pub(crate) trait Layout: Sync {
     /// A condition true exactly when the row holds an object at `path`.
     fn present(&self, row: &str, columns: &Schema, path: &[String]) -> String;
 
+    /// The value at `steps` inside the current element of the UNNEST named `alias`, read as
+    /// `field`; NULL when it is missing or of another type.
+    fn element(&self, alias: &str, steps: &[Step], field: &FieldType) -> String;
+
+    /// A FROM item with one row per element of the event's array `array`, named `alias` (see
+    /// [`Layout::element`]).
+    fn unnest(&self, array: &str, alias: &str) -> String;
+
+    /// Names the single column of an UNNEST of an array the query builds after its alias,
+    /// where the engine would name it otherwise.
+    fn name_built_unnest(&self, alias: &mut TableAlias) {
+        alias.columns = vec![TableAliasColumnDef {
+            name: alias.name.clone(),
+            data_type: None,
+        }];
+    }
+
+    /// The physical columns that carry the top-level field `root` of `schema` through a CTE
+    /// (beside the [`Layout::document`] column), or `None` when the field is a column of its
+    /// own. `columns` is what the table has columns for.
+    fn carriers(&self, schema: &Schema, columns: &Schema, root: &str) -> Option<Vec<String>>;
+
+    /// The column holding each event's whole JSON document, if the engine keeps one.
+    fn document(&self) -> Option<&'static str>;
+
+    /// The engine's name for a BigQuery scalar type.
+    fn type_name(&self, scalar: Scalar) -> &'static str;
+
+    /// Parses an expression built for this engine (see [`crate::rewrite::parse_expr`]).
+    fn parse(&self, text: &str) -> Result<Expr, TranslateError> {
+        crate::rewrite::parse_expr(text)
+    }
+
+    /// Parses a FROM item built for this engine.
+    fn parse_table_factor(&self, text: &str) -> Result<TableFactor, TranslateError> {
+        crate::rewrite::parse_table_factor(text)
+    }
+
+    /// Writes one BigQuery expression whose names are already resolved and whose operands are
+    /// already written for this engine: a function, a cast, an operator, a literal.
+    fn expression(&self, expr: &mut Expr, target: Target) -> Result<(), TranslateError>;
+
+    /// How the engine spells BigQuery's functions, or `None` for BigQuery itself.
+    fn spelling(&self) -> Option<&dyn Spelling>;
+}
+
+/// How an engine other than BigQuery spells BigQuery's functions and operators (used by
+/// `calls.rs`).
+pub(crate) trait Spelling: Layout {
     /// The value at `steps` inside the JSON value `json` (an array element), read as `field`;
     /// NULL when it is missing or of another type.
     fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String;
@@ -131,21 +255,6 @@ pub(crate) trait Layout: Sync {
     /// The scalar at `steps` inside the JSON value `json`, as text; NULL for an object or an
     /// array (JSON_VALUE).
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String;
-
-    /// A FROM item with one row per element of the JSON array `array`, each element the JSON
-    /// value in column `value` of `alias`.
-    fn unnest(&self, array: &str, alias: &str) -> String;
-
-    /// The physical columns that carry the top-level field `root` of `schema` through a CTE
-    /// (beside the [`Layout::document`] column), or `None` when the field is a column of its
-    /// own. `columns` is what the table has columns for.
-    fn carriers(&self, schema: &Schema, columns: &Schema, root: &str) -> Option<Vec<String>>;
-
-    /// The column holding each event's whole JSON document.
-    fn document(&self) -> &'static str;
-
-    /// The engine's name for a BigQuery scalar type.
-    fn type_name(&self, scalar: Scalar) -> &'static str;
 
     /// `SAFE_CAST(value AS scalar)`: NULL where BigQuery's cast would fail.
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String;

@@ -5,9 +5,14 @@
 
 use cinder_core::{FieldType, Schema};
 
+use sqlparser::ast::Expr;
+
+use crate::calls;
+use crate::error::TranslateError;
+
 use super::{
-    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Step, BOOL_PATTERN, FLOAT_PATTERN, INTEGER_PATTERN,
-    TIMESTAMP_PATTERN,
+    format_pieces, literal, quoted, FormatPiece, Layout, Scalar, Spelling, Step, Target, BOOL_PATTERN, FLOAT_PATTERN,
+    INTEGER_PATTERN, TIMESTAMP_PATTERN,
 };
 
 pub(crate) struct Postgres;
@@ -56,6 +61,47 @@ impl Layout for Postgres {
         format!("jsonb_typeof({} #> {}) = 'object'", body(row), json_path(&steps))
     }
 
+    fn element(&self, alias: &str, steps: &[Step], field: &FieldType) -> String {
+        self.json_value(&format!("{}.\"value\"", quoted(alias)), steps, field)
+    }
+
+    fn unnest(&self, array: &str, alias: &str) -> String {
+        format!(
+            "LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' THEN {array} END) AS {} (\"value\")",
+            quoted(alias)
+        )
+    }
+
+    fn carriers(&self, _schema: &Schema, _columns: &Schema, root: &str) -> Option<Vec<String>> {
+        (!COLUMNS.contains(&root)).then(Vec::new)
+    }
+
+    fn document(&self) -> Option<&'static str> {
+        Some(BODY)
+    }
+
+    fn type_name(&self, scalar: Scalar) -> &'static str {
+        match scalar {
+            Scalar::Int64 => "bigint",
+            Scalar::Float64 => "double precision",
+            Scalar::Numeric => "numeric",
+            Scalar::String => "text",
+            Scalar::Bool => "boolean",
+            Scalar::Timestamp | Scalar::Datetime => "timestamp",
+            Scalar::Date => "date",
+        }
+    }
+
+    fn expression(&self, expr: &mut Expr, target: Target) -> Result<(), TranslateError> {
+        calls::expression(expr, target, self)
+    }
+
+    fn spelling(&self) -> Option<&dyn Spelling> {
+        Some(self)
+    }
+}
+
+impl Spelling for Postgres {
     fn json_value(&self, json: &str, steps: &[Step], field: &FieldType) -> String {
         let path = json_path(steps);
         let text = format!("({json} #>> {path})");
@@ -80,33 +126,6 @@ impl Layout for Postgres {
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
         let path = json_path(steps);
         format!("CASE WHEN jsonb_typeof({json} #> {path}) NOT IN ('object', 'array') THEN {json} #>> {path} END")
-    }
-
-    fn unnest(&self, array: &str, alias: &str) -> String {
-        format!(
-            "LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof({array}) = 'array' THEN {array} END) AS {} (\"value\")",
-            quoted(alias)
-        )
-    }
-
-    fn carriers(&self, _schema: &Schema, _columns: &Schema, root: &str) -> Option<Vec<String>> {
-        (!COLUMNS.contains(&root)).then(Vec::new)
-    }
-
-    fn document(&self) -> &'static str {
-        BODY
-    }
-
-    fn type_name(&self, scalar: Scalar) -> &'static str {
-        match scalar {
-            Scalar::Int64 => "bigint",
-            Scalar::Float64 => "double precision",
-            Scalar::Numeric => "numeric",
-            Scalar::String => "text",
-            Scalar::Bool => "boolean",
-            Scalar::Timestamp | Scalar::Datetime => "timestamp",
-            Scalar::Date => "date",
-        }
     }
 
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String {

@@ -1,9 +1,9 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `logs`.`timestamp` AS `timestamp`,
+  `logs`.`id` AS `id`,
+  `logs`.`event_message` AS `event_message`
 FROM
   `log_events_0` AS `logs`
 WHERE
-  (`metadata`[SAFE_OFFSET(0)].`level` IN (@lql_0, @lql_1, @lql_2, @lql_3, @lql_4, @lql_5)) ORDER BY timestamp DESC LIMIT 100
+  (`logs`.`metadata`[SAFE_OFFSET(0)].`level` IN (@lql_0, @lql_1, @lql_2, @lql_3, @lql_4, @lql_5)) ORDER BY `logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: lql_0, lql_1, lql_2, lql_3, lql_4, lql_5

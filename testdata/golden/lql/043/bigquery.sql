@@ -1,9 +1,9 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `logs`.`timestamp` AS `timestamp`,
+  `logs`.`id` AS `id`,
+  `logs`.`event_message` AS `event_message`
 FROM
   `log_events_0` AS `logs`
 WHERE
-  (EXISTS (SELECT 1 FROM UNNEST(`metadata`[SAFE_OFFSET(0)].`arr`) AS lql_item WHERE REGEXP_CONTAINS(lql_item, @lql_0))) ORDER BY timestamp DESC LIMIT 100
+  (EXISTS (SELECT 1 FROM UNNEST(`logs`.`metadata`[SAFE_OFFSET(0)].`arr`) AS `lql_item` WHERE REGEXP_CONTAINS(`lql_item`, @lql_0))) ORDER BY `logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: lql_0

@@ -1,8 +1,8 @@
 SELECT
-  TIMESTAMP_TRUNC(timestamp, MINUTE) AS timestamp,
-  COUNT(`timestamp`) AS value
+  TIMESTAMP_TRUNC(`logs`.`timestamp`, MINUTE) AS timestamp,
+  COUNT(`logs`.`timestamp`) AS value
 FROM
   `log_events_0` AS `logs`
 GROUP BY
-  1 ORDER BY 1
+  1 ORDER BY 1 NULLS FIRST
 -- params: 

@@ -1,8 +1,8 @@
 SELECT
-  TIMESTAMP_TRUNC(timestamp, DAY) AS timestamp,
-  MAX(`request`[SAFE_OFFSET(0)].`headers`[SAFE_OFFSET(0)].`content_length`) AS value
+  TIMESTAMP_TRUNC(`logs`.`timestamp`, DAY) AS timestamp,
+  MAX(`logs`.`request`[SAFE_OFFSET(0)].`headers`[SAFE_OFFSET(0)].`content_length`) AS value
 FROM
   `log_events_0` AS `logs`
 GROUP BY
-  1 ORDER BY 1
+  1 ORDER BY 1 NULLS FIRST
 -- params: 

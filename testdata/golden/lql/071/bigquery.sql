@@ -1,7 +1,7 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `my_table`.`timestamp` AS `timestamp`,
+  `my_table`.`id` AS `id`,
+  `my_table`.`event_message` AS `event_message`
 FROM
-  `log_events_1` AS `my_table` ORDER BY timestamp DESC LIMIT 100
+  `log_events_1` AS `my_table` ORDER BY `my_table`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: 

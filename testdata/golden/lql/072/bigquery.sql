@@ -1,7 +1,7 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `errors`.`timestamp` AS `timestamp`,
+  `errors`.`id` AS `id`,
+  `errors`.`event_message` AS `event_message`
 FROM
-  `log_events_2` AS `errors` ORDER BY timestamp DESC LIMIT 100
+  `log_events_2` AS `errors` ORDER BY `errors`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: 

@@ -1,6 +1,1 @@
-SELECT
-  timestamp,
-  `metadata`.`user`.`id` AS `user_id`
-FROM
-  `log_events_0` AS `logs` ORDER BY timestamp DESC LIMIT 100
--- params: 
+-- error: not supported: `metadata.user` is a string: it has no field `id`

@@ -1,7 +1,7 @@
 SELECT
-  timestamp,
-  `field1` AS `field1`,
-  `field2` AS `field2`
+  `logs`.`timestamp` AS `timestamp`,
+  `logs`.`field1` AS `field1`,
+  `logs`.`field2` AS `field2`
 FROM
-  `log_events_0` AS `logs` ORDER BY timestamp DESC LIMIT 100
+  `log_events_0` AS `logs` ORDER BY `logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: 

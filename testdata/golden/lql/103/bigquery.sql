@@ -1,9 +1,9 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `logs`.`timestamp` AS `timestamp`,
+  `logs`.`id` AS `id`,
+  `logs`.`event_message` AS `event_message`
 FROM
   `log_events_0` AS `logs`
 WHERE
-  (STRPOS(`event_message`, @lql_0) > 0) ORDER BY timestamp DESC LIMIT 100
+  (STRPOS(`logs`.`event_message`, @lql_0) > 0) ORDER BY `logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: lql_0

@@ -1,9 +1,9 @@
 SELECT
-  timestamp,
-  id,
-  event_message
+  `logs`.`timestamp` AS `timestamp`,
+  `logs`.`id` AS `id`,
+  `logs`.`event_message` AS `event_message`
 FROM
   `log_events_0` AS `logs`
 WHERE
-  (`timestamp` BETWEEN CAST(@lql_0 AS TIMESTAMP) AND CAST(@lql_1 AS TIMESTAMP)) ORDER BY timestamp DESC LIMIT 100
+  (`logs`.`timestamp` BETWEEN CAST(@lql_0 AS TIMESTAMP) AND CAST(@lql_1 AS TIMESTAMP)) ORDER BY `logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: lql_0, lql_1

@@ -1,9 +1,9 @@
 SELECT
-  test,
-  m.nested
+  `t`.`test` AS `test`,
+  `m`.`nested` AS `nested`
 FROM
   `log_events_0` AS `t`
-  CROSS JOIN UNNEST(t.metadata) AS m
+  CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
 WHERE
-  m.nested IS NOT NULL
+  `m`.`nested` IS NOT NULL
 -- params: 

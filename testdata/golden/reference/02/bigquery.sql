@@ -1,8 +1,8 @@
 SELECT
-  count(t.id) AS count
+  count(`t`.`id`) AS count
 FROM
   `log_events_0` AS `t`
-  CROSS JOIN UNNEST(t.metadata) AS m
+  CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
 WHERE
-  m.num > 100
+  `m`.`num` > 100
 -- params: 

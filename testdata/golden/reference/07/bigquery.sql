@@ -1,14 +1,13 @@
 WITH data AS (
   SELECT
-    metadata
+    `c_d_e`.`metadata` AS `metadata`
   FROM
-    `log_events_0` AS `c.d.e`
+    `log_events_0` AS `c_d_e`
 )
 SELECT
   NULL AS nested
 FROM
   data t
-  CROSS JOIN UNNEST([]) AS d
 WHERE
-  regexp_contains(NULL, "deep")
+  (regexp_contains(NULL, "deep")) AND false
 -- params: 

@@ -1,5 +1,5 @@
 SELECT
-  test
+  `c_d_e`.`test` AS `test`
 FROM
-  `log_events_0` AS `c.d.e`
+  `log_events_0` AS `c_d_e`
 -- params: 

@@ -1,5 +1,5 @@
 SELECT
-  countif(test = '1')
+  countif(`my_table`.`test` = '1') AS `f0_`
 FROM
   `log_events_1` AS `my_table`
 -- params: 

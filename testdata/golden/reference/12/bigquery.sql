@@ -1,3 +1,3 @@
 SELECT
-  timestamp_trunc(current_timestamp(), day) AS t
+  timestamp_trunc(current_timestamp(), DAY) AS t
 -- params: 

@@ -1,13 +1,13 @@
 WITH test AS (
   SELECT
-    id,
-    metadata
+    `mytable`.`id` AS `id`,
+    `mytable`.`metadata` AS `metadata`
   FROM
     `log_events_2` AS `mytable`
 )
 SELECT
-  id,
-  metadata[SAFE_OFFSET(0)].request AS request
+  `test`.`id` AS `id`,
+  `test`.`metadata`[SAFE_OFFSET(0)].`request` AS `request`
 FROM
   test
 -- params: 

@@ -3,7 +3,7 @@ WITH a AS (
     'test' AS col
 )
 SELECT
-  a.col
+  a.col AS `col`
 FROM
   a
 -- params: 

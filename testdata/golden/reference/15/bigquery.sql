@@ -5,7 +5,7 @@ WITH a AS (
     `log_events_5` AS `t`
 )
 SELECT
-  'test'
+  'test' AS `f0_`
 FROM
   `a`
 -- params: 

@@ -3,10 +3,10 @@ WITH a AS (
     'test' AS col
   FROM
     `log_events_1` AS `t`
-    CROSS JOIN UNNEST(t.metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
 )
 SELECT
-  a.col
+  a.col AS `col`
 FROM
   a
 -- params: 

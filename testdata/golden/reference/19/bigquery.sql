@@ -3,12 +3,12 @@ WITH a AS (
     'test' AS col
   FROM
     `log_events_1` AS `t`
-    CROSS JOIN UNNEST(t.metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
   WHERE
-    m.project = '123'
+    `m`.`project` = '123'
 )
 SELECT
-  a.col
+  a.col AS `col`
 FROM
   a
 -- params: 

@@ -7,12 +7,12 @@ WITH c AS (
   FROM
     c,
     `log_events_1` AS `t`
-    CROSS JOIN UNNEST(t.metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
   WHERE
-    m.project = '123'
+    `m`.`project` = '123'
 )
 SELECT
-  a.col
+  a.col AS `col`
 FROM
   a
 -- params: 

@@ -1,5 +1,5 @@
 SELECT
-  CAST(col AS TIMESTAMP) AS date
+  CAST(`my_table`.`col` AS TIMESTAMP) AS date
 FROM
   `log_events_1` AS `my_table`
 -- params: 

@@ -1,5 +1,5 @@
 SELECT
-  t.id = 'test' AS value
+  `t`.`id` = 'test' AS value
 FROM
   `log_events_1` AS `t`
 -- params: 

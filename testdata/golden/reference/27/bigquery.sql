@@ -1,5 +1,5 @@
 SELECT
-  t.timestamp AS ts
+  `t`.`timestamp` AS ts
 FROM
   `log_events_1` AS `t`
 -- params: 

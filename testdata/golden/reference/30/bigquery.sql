@@ -1,13 +1,13 @@
 WITH edge_logs AS (
   SELECT
-    t.id
+    `t`.`id` AS `id`
   FROM
     `log_events_6` AS `t`
 )
 SELECT
-  t.id AS id
+  `t`.`id` AS id
 FROM
   edge_logs t
 WHERE
-  t.id = '123'
+  `t`.`id` = '123'
 -- params: 

@@ -1,8 +1,1 @@
-SELECT
-  count(t.id) AS count
-FROM
-  `log_events_4` AS `t`
-  CROSS JOIN UNNEST(t.col) AS c
-WHERE
-  c.nested BETWEEN 200 AND 299
--- params: 
+-- error: not supported: UNNEST(t.col): `t.col` is a integer, not an array or object

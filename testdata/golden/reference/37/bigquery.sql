@@ -1,21 +1,22 @@
 WITH logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_4` AS `t`
-    CROSS JOIN UNNEST(metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
 )
 SELECT
-  event_message,
-  request.method,
-  NULL AS path,
-  NULL AS status_code
+  `logs`.`event_message` AS `event_message`,
+  `request`.`method` AS `method`,
+  NULL AS `path`,
+  NULL AS `status_code`
 FROM
   logs
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.request) AS request
-  CROSS JOIN UNNEST([]) AS response
+  CROSS JOIN UNNEST(`logs`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`request`) AS `request`
+WHERE
+  false
 -- params: 

@@ -1,5 +1,5 @@
 SELECT
-  user_id
+  `logs`.`user_id` AS `user_id`
 FROM
   `log_events_8` AS `logs`
 -- params: 

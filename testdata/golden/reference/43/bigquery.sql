@@ -1,8 +1,8 @@
 SELECT
-  user_id,
-  email
+  `users`.`user_id` AS `user_id`,
+  `users`.`email` AS `email`
 FROM
   `log_events_9` AS `users`
 WHERE
-  REGEXP_CONTAINS(email, '@example.com$')
+  REGEXP_CONTAINS(`users`.`email`, '@example.com$')
 -- params: 

@@ -1,8 +1,8 @@
 SELECT
-  id,
-  email
+  `logs`.`id` AS `id`,
+  `logs`.`email` AS `email`
 FROM
   `log_events_8` AS `logs`
 WHERE
-  status = 'active' AND REGEXP_CONTAINS(email, '@example.com$')
+  `logs`.`status` = 'active' AND REGEXP_CONTAINS(`logs`.`email`, '@example.com$')
 -- params: 

@@ -1,23 +1,23 @@
 WITH auth_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_11` AS `t`
-    CROSS JOIN UNNEST(metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
   WHERE
-    t.project = 'test'
+    `t`.`project` = 'test'
 )
 SELECT
-  id,
-  auth_logs.timestamp,
-  event_message,
-  `metadata__unnested`.level,
-  NULL AS status,
-  `metadata__unnested`.msg
+  `auth_logs`.`id` AS `id`,
+  `auth_logs`.`timestamp` AS `timestamp`,
+  `auth_logs`.`event_message` AS `event_message`,
+  `metadata__unnested`.`level` AS `level`,
+  NULL AS `status`,
+  `metadata__unnested`.`msg` AS `msg`
 FROM
   auth_logs
-  CROSS JOIN UNNEST(metadata) AS `metadata__unnested` ORDER BY timestamp DESC LIMIT 100
+  CROSS JOIN UNNEST(`auth_logs`.`metadata`) AS `metadata__unnested` ORDER BY `auth_logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: 

@@ -1,12 +1,12 @@
 WITH logs AS (
   SELECT
-    t.metadata
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_12` AS `t`
-    CROSS JOIN UNNEST(t.metadata) AS m
+    CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
 )
 SELECT
-  NULL AS field
+  NULL AS `field`
 FROM
   logs
 -- params: 

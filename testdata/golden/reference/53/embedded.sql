@@ -4,5 +4,5 @@ SELECT
 FROM
   "log_events_12" AS "t"
 WHERE
-  (NULL = 'value') AND "t"."metadata" IS NOT NULL
+  (CAST(NULL AS VARCHAR) = 'value') AND "t"."metadata" IS NOT NULL
 -- params: 

@@ -4,5 +4,5 @@ SELECT
 FROM
   "log_events_12" AS "t"
 WHERE
-  (NULL = 'value') AND jsonb_typeof("t"."body" #> '{metadata}') = 'object'
+  (CAST(NULL AS TEXT) = 'value') AND jsonb_typeof("t"."body" #> '{metadata}') = 'object'
 -- params: 

@@ -1,16 +1,16 @@
 WITH postgres_logs AS (
   SELECT
-    t.timestamp,
-    t.event_message
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`event_message` AS `event_message`
   FROM
     `log_events_12` AS `t`
   WHERE
-    t.project = 'test'
+    `t`.`project` = 'test'
 )
 SELECT
-  event_message
+  `postgres_logs`.`event_message` AS `event_message`
 FROM
   postgres_logs
 WHERE
-  REGEXP_CONTAINS(event_message, 'cron job')
+  REGEXP_CONTAINS(`postgres_logs`.`event_message`, 'cron job')
 -- params: 

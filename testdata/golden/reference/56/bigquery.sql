@@ -1,5 +1,5 @@
 SELECT
-  SAFE_CAST(status AS INT64) AS status_code
+  SAFE_CAST(`logs`.`status` AS INT64) AS status_code
 FROM
   `log_events_8` AS `logs`
 WHERE

@@ -1,25 +1,25 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  id,
-  edge_logs.timestamp,
-  event_message,
-  request.method,
-  request.path,
-  request.search,
-  response.status_code
+  `edge_logs`.`id` AS `id`,
+  `edge_logs`.`timestamp` AS `timestamp`,
+  `edge_logs`.`event_message` AS `event_message`,
+  `request`.`method` AS `method`,
+  `request`.`path` AS `path`,
+  `request`.`search` AS `search`,
+  `response`.`status_code` AS `status_code`
 FROM
   edge_logs
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.request) AS request
-  CROSS JOIN UNNEST(m.response) AS response ORDER BY timestamp DESC LIMIT 100
+  CROSS JOIN UNNEST(`edge_logs`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`request`) AS `request`
+  CROSS JOIN UNNEST(`m`.`response`) AS `response` ORDER BY `edge_logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

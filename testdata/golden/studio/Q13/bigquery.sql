@@ -1,17 +1,17 @@
 WITH auth_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_gotrue_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
   count(*) AS count
 FROM
   auth_logs
-  CROSS JOIN UNNEST(metadata) AS `metadata__unnested`
+  CROSS JOIN UNNEST(`auth_logs`.`metadata`) AS `metadata__unnested`
 -- params: project, iso_timestamp_start, iso_timestamp_end

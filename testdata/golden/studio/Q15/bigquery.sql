@@ -1,20 +1,20 @@
 WITH postgres_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_postgres_logs` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
   count(*) AS count
 FROM
   postgres_logs
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.parsed) AS parsed
+  CROSS JOIN UNNEST(`postgres_logs`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`parsed`) AS `parsed`
 WHERE
-  (parsed.application_name = 'pg_cron' OR event_message::TEXT LIKE '%cron job%')
+  (`parsed`.`application_name` = 'pg_cron' OR `postgres_logs`.`event_message`::TEXT LIKE '%cron job%')
 -- params: project, iso_timestamp_start, iso_timestamp_end

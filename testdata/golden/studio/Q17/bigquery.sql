@@ -1,26 +1,26 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  timestamp_trunc(t.timestamp, minute) AS timestamp,
-  count(CASE WHEN NOT (response.status_code >= 500 OR response.status_code >= 400 AND response.status_code < 500) THEN 1 END) AS ok_count,
-  count(CASE WHEN response.status_code >= 500 THEN 1 END) AS error_count,
-  count(CASE WHEN response.status_code >= 400 AND response.status_code < 500 THEN 1 END) AS warning_count
+  timestamp_trunc(`t`.`timestamp`, MINUTE) AS timestamp,
+  count(CASE WHEN NOT (`response`.`status_code` >= 500 OR `response`.`status_code` >= 400 AND `response`.`status_code` < 500) THEN 1 END) AS ok_count,
+  count(CASE WHEN `response`.`status_code` >= 500 THEN 1 END) AS error_count,
+  count(CASE WHEN `response`.`status_code` >= 400 AND `response`.`status_code` < 500 THEN 1 END) AS warning_count
 FROM
   edge_logs t
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.request) AS request
-  CROSS JOIN UNNEST(m.response) AS response
+  CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`request`) AS `request`
+  CROSS JOIN UNNEST(`m`.`response`) AS `response`
 WHERE
-  t.timestamp > '<CHART_FROM>'
+  `t`.`timestamp` > '<CHART_FROM>'
 GROUP BY
-  1 ORDER BY 1 ASC
+  1 ORDER BY 1 ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end

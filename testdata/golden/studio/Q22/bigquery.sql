@@ -1,25 +1,25 @@
 WITH postgres_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_postgres_logs` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  timestamp_trunc(t.timestamp, minute) AS timestamp,
-  count(CASE WHEN NOT (parsed.error_severity IN ('ERROR', 'FATAL', 'PANIC') OR false) THEN 1 END) AS ok_count,
-  count(CASE WHEN parsed.error_severity IN ('ERROR', 'FATAL', 'PANIC') THEN 1 END) AS error_count,
+  timestamp_trunc(`t`.`timestamp`, MINUTE) AS timestamp,
+  count(CASE WHEN NOT (`parsed`.`error_severity` IN ('ERROR', 'FATAL', 'PANIC') OR false) THEN 1 END) AS ok_count,
+  count(CASE WHEN `parsed`.`error_severity` IN ('ERROR', 'FATAL', 'PANIC') THEN 1 END) AS error_count,
   count(CASE WHEN false THEN 1 END) AS warning_count
 FROM
   postgres_logs t
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.parsed) AS parsed
+  CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`parsed`) AS `parsed`
 WHERE
-  (parsed.application_name = 'pg_cron' OR event_message::TEXT LIKE '%cron job%') AND t.timestamp > '<CHART_FROM>'
+  (`parsed`.`application_name` = 'pg_cron' OR `t`.`event_message`::TEXT LIKE '%cron job%') AND `t`.`timestamp` > '<CHART_FROM>'
 GROUP BY
-  1 ORDER BY 1 ASC
+  1 ORDER BY 1 ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end

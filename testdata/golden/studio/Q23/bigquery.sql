@@ -1,23 +1,23 @@
 WITH realtime_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_realtime_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.metadata[SAFE_OFFSET(0)].project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`metadata`[SAFE_OFFSET(0)].`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  timestamp_trunc(t.timestamp, minute) AS timestamp,
+  timestamp_trunc(`t`.`timestamp`, MINUTE) AS timestamp,
   count(CASE WHEN NOT (false OR false) THEN 1 END) AS ok_count,
   count(CASE WHEN false THEN 1 END) AS error_count,
   count(CASE WHEN false THEN 1 END) AS warning_count
 FROM
   realtime_logs t
 WHERE
-  t.timestamp > '<CHART_FROM>'
+  `t`.`timestamp` > '<CHART_FROM>'
 GROUP BY
-  1 ORDER BY 1 ASC
+  1 ORDER BY 1 ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end

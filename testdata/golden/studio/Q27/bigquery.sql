@@ -1,23 +1,23 @@
 WITH postgres_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_postgres_logs` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  p.user_name,
+  `p`.`user_name` AS `user_name`,
   count(*) AS count
 FROM
   postgres_logs
-  LEFT JOIN UNNEST(metadata) AS m ON true
-  LEFT JOIN UNNEST(m.parsed) AS p ON true
+  LEFT JOIN UNNEST(`postgres_logs`.`metadata`) AS `m` ON true
+  LEFT JOIN UNNEST(`m`.`parsed`) AS `p` ON true
 WHERE
-  regexp_contains(event_message, 'COMMIT')
+  regexp_contains(`postgres_logs`.`event_message`, 'COMMIT')
 GROUP BY
-  p.user_name
+  `p`.`user_name`
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,22 +1,22 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  CAST(timestamp AS DATETIME) AS timestamp,
-  h.x_real_ip
+  CAST(`edge_logs`.`timestamp` AS DATETIME) AS timestamp,
+  `h`.`x_real_ip` AS `x_real_ip`
 FROM
   edge_logs
-  LEFT JOIN UNNEST(metadata) AS m ON true
-  LEFT JOIN UNNEST(m.request) AS r ON true
-  LEFT JOIN UNNEST(r.headers) AS h ON true
+  LEFT JOIN UNNEST(`edge_logs`.`metadata`) AS `m` ON true
+  LEFT JOIN UNNEST(`m`.`request`) AS `r` ON true
+  LEFT JOIN UNNEST(`r`.`headers`) AS `h` ON true
 WHERE
-  h.x_real_ip IS NOT NULL
+  `h`.`x_real_ip` IS NOT NULL
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,22 +1,22 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  CAST(timestamp AS DATETIME) AS timestamp,
-  event_message,
-  r.status_code
+  CAST(`edge_logs`.`timestamp` AS DATETIME) AS timestamp,
+  `edge_logs`.`event_message` AS `event_message`,
+  `r`.`status_code` AS `status_code`
 FROM
   edge_logs
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.response) AS r
+  CROSS JOIN UNNEST(`edge_logs`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`response`) AS `r`
 WHERE
-  r.status_code >= 500 ORDER BY 1 DESC LIMIT 100
+  `r`.`status_code` >= 500 ORDER BY 1 DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

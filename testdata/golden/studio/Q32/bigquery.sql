@@ -1,22 +1,22 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  r.path AS path,
-  r.search AS params,
-  count(timestamp) AS c
+  `r`.`path` AS path,
+  `r`.`search` AS params,
+  count(`edge_logs`.`timestamp`) AS c
 FROM
   edge_logs
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.request) AS r
+  CROSS JOIN UNNEST(`edge_logs`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`request`) AS `r`
 GROUP BY
-  1, 2 ORDER BY 3 DESC LIMIT 100
+  1, 2 ORDER BY 3 DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,24 +1,24 @@
 WITH postgres_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_postgres_logs` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  count(t.timestamp) AS count,
-  p.user_name,
-  p.error_severity
+  count(`t`.`timestamp`) AS count,
+  `p`.`user_name` AS `user_name`,
+  `p`.`error_severity` AS `error_severity`
 FROM
   postgres_logs AS t
-  CROSS JOIN UNNEST(metadata) AS m
-  CROSS JOIN UNNEST(m.parsed) AS p
+  CROSS JOIN UNNEST(`t`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`parsed`) AS `p`
 WHERE
-  p.error_severity IN ('ERROR', 'FATAL', 'PANIC')
+  `p`.`error_severity` IN ('ERROR', 'FATAL', 'PANIC')
 GROUP BY
-  p.user_name, p.error_severity ORDER BY 1 DESC LIMIT 100
+  `p`.`user_name`, `p`.`error_severity` ORDER BY 1 DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,26 +1,26 @@
 WITH edge_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_cloudflare_logs_prod` AS `t`
   WHERE
-    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(t.project, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE t.timestamp > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE t.timestamp <= CAST(@iso_timestamp_end AS TIMESTAMP) END
+    CASE WHEN coalesce(@project, '') = '' THEN true ELSE coalesce(`t`.`project`, @project) = @project END AND CASE WHEN coalesce(@iso_timestamp_start, '') = '' THEN true ELSE `t`.`timestamp` > CAST(@iso_timestamp_start AS TIMESTAMP) END AND CASE WHEN coalesce(@iso_timestamp_end, '') = '' THEN true ELSE `t`.`timestamp` <= CAST(@iso_timestamp_end AS TIMESTAMP) END
 )
 SELECT
-  r.path AS path,
-  r.search AS search,
-  count(id) AS count
+  `r`.`path` AS path,
+  `r`.`search` AS search,
+  count(`f`.`id`) AS count
 FROM
   edge_logs f
-  CROSS JOIN UNNEST(f.metadata) AS m
-  CROSS JOIN UNNEST(m.request) AS r
-  CROSS JOIN UNNEST(m.response) AS res
-  CROSS JOIN UNNEST(res.headers) AS h
+  CROSS JOIN UNNEST(`f`.`metadata`) AS `m`
+  CROSS JOIN UNNEST(`m`.`request`) AS `r`
+  CROSS JOIN UNNEST(`m`.`response`) AS `res`
+  CROSS JOIN UNNEST(`res`.`headers`) AS `h`
 WHERE
-  starts_with(r.path, '/storage/v1/object') AND r.method = 'GET' AND h.cf_cache_status IN ('MISS', 'NONE/UNKNOWN', 'EXPIRED', 'BYPASS', 'DYNAMIC')
+  starts_with(`r`.`path`, '/storage/v1/object') AND `r`.`method` = 'GET' AND `h`.`cf_cache_status` IN ('MISS', 'NONE/UNKNOWN', 'EXPIRED', 'BYPASS', 'DYNAMIC')
 GROUP BY
-  1, 2 ORDER BY 3 DESC LIMIT 100
+  1, 2 ORDER BY 3 DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -1,19 +1,19 @@
 WITH supavisor_logs AS (
   SELECT
-    t.timestamp,
-    t.id,
-    t.event_message,
-    t.metadata
+    `t`.`timestamp` AS `timestamp`,
+    `t`.`id` AS `id`,
+    `t`.`event_message` AS `event_message`,
+    `t`.`metadata` AS `metadata`
   FROM
     `log_events_postgres_logs` AS `t`
   WHERE
-    false AND t.timestamp IS NULL
+    false AND `t`.`timestamp` IS NULL
 )
 SELECT
-  id,
-  supavisor_logs.timestamp,
-  event_message
+  `supavisor_logs`.`id` AS `id`,
+  `supavisor_logs`.`timestamp` AS `timestamp`,
+  `supavisor_logs`.`event_message` AS `event_message`
 FROM
   supavisor_logs
-  CROSS JOIN UNNEST(metadata) AS m ORDER BY timestamp DESC LIMIT 100
+  CROSS JOIN UNNEST(`supavisor_logs`.`metadata`) AS `m` ORDER BY `supavisor_logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: 

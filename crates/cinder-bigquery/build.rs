@@ -1,0 +1,1 @@
+include!("../cinder-storage/build.rs");
