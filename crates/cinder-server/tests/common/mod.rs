@@ -51,7 +51,9 @@ impl Server {
             data_dir: data_dir.to_owned(),
             client: Client::new(),
         };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // On the emulator, start-up creates the dataset and Supabase's tables one request at a
+        // time, about a second each, slower on CI's two busy cores.
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Ok(response) = server.client.get(server.url("/health")).send().await {
                 if response.status() == StatusCode::OK {
