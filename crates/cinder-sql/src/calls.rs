@@ -299,7 +299,7 @@ fn substr(text: &str, position: &str, length: Option<&str>) -> String {
 }
 
 /// `SUBSTR`/`SUBSTRING`, which the parser reads as its own expression.
-pub(crate) fn substring(text: &Expr, from: Option<&Expr>, length: Option<&Expr>) -> Result<Expr, TranslateError> {
+fn substring(text: &Expr, from: Option<&Expr>, length: Option<&Expr>) -> Result<Expr, TranslateError> {
     let from = from.map_or_else(|| "1".to_owned(), ToString::to_string);
     parse_expr(&substr(
         &text.to_string(),
@@ -473,12 +473,7 @@ fn json_path(path: &str) -> Result<Vec<Step>, String> {
 }
 
 /// `CAST`, `SAFE_CAST` and `::` to a BigQuery type.
-pub(crate) fn cast(
-    kind: &CastKind,
-    value: &Expr,
-    data_type: &DataType,
-    layout: &dyn Spelling,
-) -> Result<Expr, TranslateError> {
+fn cast(kind: &CastKind, value: &Expr, data_type: &DataType, layout: &dyn Spelling) -> Result<Expr, TranslateError> {
     let scalar =
         Scalar::of_data_type(data_type).ok_or_else(|| TranslateError::Unsupported(format!("CAST to {data_type}")))?;
     let value = value.to_string();
@@ -490,7 +485,7 @@ pub(crate) fn cast(
 
 /// `EXTRACT(part FROM timestamp)` with BigQuery's numbering (DAYOFWEEK counts from Sunday =
 /// 1) and type (INT64).
-pub(crate) fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Spelling) -> Result<Expr, TranslateError> {
+fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Spelling) -> Result<Expr, TranslateError> {
     let (part, offset) = match field {
         DateTimeField::Year => ("year", ""),
         DateTimeField::Quarter => ("quarter", ""),
@@ -511,7 +506,7 @@ pub(crate) fn extract(field: &DateTimeField, value: &Expr, layout: &dyn Spelling
 }
 
 /// `INTERVAL n UNIT` in the form every engine reads: `INTERVAL 'n unit'`.
-pub(crate) fn interval(interval: &Interval) -> Result<Expr, TranslateError> {
+fn interval(interval: &Interval) -> Result<Expr, TranslateError> {
     if interval.last_field.is_some() {
         return Err(TranslateError::Unsupported(format!("interval `{interval}`")));
     }

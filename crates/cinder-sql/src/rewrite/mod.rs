@@ -10,8 +10,10 @@ mod from;
 
 use sqlparser::ast::{
     AccessExpr, CastKind, Expr, GroupByExpr, Ident, OrderByKind, OrderBySort, Query, Select, SelectItem, SetExpr,
-    TableFactor, Value, ValueWithSpan,
+    Value, ValueWithSpan,
 };
+use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Span;
 
 use crate::calls;
@@ -122,7 +124,7 @@ fn rewrite_query<'a>(
         if let OrderByKind::Expressions(items) = &mut order_by.kind {
             items
                 .iter_mut()
-                .for_each(|item| typed_null(&mut item.expr, context.layout));
+                .try_for_each(|item| typed_null(&mut item.expr, context))?;
         }
     }
     if let Some(limit) = &mut query.limit_clause {
@@ -204,7 +206,7 @@ fn rewrite_select<'a>(
         rewriter.run(&mut select.named_window)?;
     }
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
-        exprs.iter_mut().for_each(|expr| typed_null(expr, context.layout));
+        exprs.iter_mut().try_for_each(|expr| typed_null(expr, context))?;
     }
     if let Some(spelling) = context.layout.spelling() {
         calls::format_datetimes(select, &datetimes, spelling)?;
@@ -284,12 +286,12 @@ fn name_columns(select: &mut Select, shape: Shape, context: &Context) {
 
 /// A missing path grouped or sorted by: Postgres refuses a bare `NULL` there (a constant), but
 /// not a typed one.
-fn typed_null(expr: &mut Expr, layout: &dyn Layout) {
+fn typed_null(expr: &mut Expr, context: &Context) -> Result<(), TranslateError> {
     if matches!(expr, Expr::Value(ValueWithSpan { value: Value::Null, .. })) {
-        if let Ok(typed) = layout.parse(&format!("CAST(NULL AS {})", layout.type_name(Scalar::String))) {
-            *expr = typed;
-        }
+        *expr = bigquery_null(Scalar::String);
+        context.layout.expression(expr, context.target)?;
     }
+    Ok(())
 }
 
 /// `CAST(NULL AS <type>)` in BigQuery's terms, for the walk to write for the engine.
@@ -313,16 +315,17 @@ pub(crate) fn null() -> Expr {
 /// identifiers and expressions already printed from the AST; building through the parser keeps
 /// one printer. An expression that does not survive the round trip is refused, not guessed at.
 pub(crate) fn parse_expr(text: &str) -> Result<Expr, TranslateError> {
-    sqlparser::parser::Parser::new(&sqlparser::dialect::GenericDialect {})
-        .try_with_sql(text)
-        .and_then(|mut parser| parser.parse_expr())
-        .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for this engine")))
+    parse_built(&GenericDialect {}, text, |parser| parser.parse_expr())
 }
 
-/// Parses a FROM item the translator built (see [`parse_expr`]).
-pub(crate) fn parse_table_factor(text: &str) -> Result<TableFactor, TranslateError> {
-    sqlparser::parser::Parser::new(&sqlparser::dialect::GenericDialect {})
+/// Parses SQL text the translator built (see [`parse_expr`]) in `dialect` with `parse`.
+pub(crate) fn parse_built<T>(
+    dialect: &dyn Dialect,
+    text: &str,
+    parse: impl FnOnce(&mut Parser) -> Result<T, ParserError>,
+) -> Result<T, TranslateError> {
+    Parser::new(dialect)
         .try_with_sql(text)
-        .and_then(|mut parser| parser.parse_table_factor())
+        .and_then(|mut parser| parse(&mut parser))
         .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for this engine")))
 }

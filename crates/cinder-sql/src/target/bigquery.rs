@@ -10,10 +10,8 @@
 //!   other engine.
 
 use cinder_core::{FieldType, Schema};
-use sqlparser::ast::{
-    Expr, Function, Ident, ObjectName, ObjectNamePart, TableAlias, TableFactor, Value, ValueWithSpan,
-};
-use sqlparser::dialect::BigQueryDialect;
+use sqlparser::ast::{Expr, Function, Ident, ObjectName, ObjectNamePart, TableAlias, Value, ValueWithSpan};
+use sqlparser::dialect::{BigQueryDialect, Dialect};
 
 use super::{Layout, Scalar, Spelling, Step, Target};
 use crate::calls;
@@ -132,18 +130,8 @@ impl Layout for BigQuery {
         }
     }
 
-    fn parse(&self, text: &str) -> Result<Expr, TranslateError> {
-        sqlparser::parser::Parser::new(&BigQueryDialect {})
-            .try_with_sql(text)
-            .and_then(|mut parser| parser.parse_expr())
-            .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for BigQuery")))
-    }
-
-    fn parse_table_factor(&self, text: &str) -> Result<TableFactor, TranslateError> {
-        sqlparser::parser::Parser::new(&BigQueryDialect {})
-            .try_with_sql(text)
-            .and_then(|mut parser| parser.parse_table_factor())
-            .map_err(|_| TranslateError::Unsupported(format!("`{text}` cannot be written for BigQuery")))
+    fn dialect(&self) -> &'static dyn Dialect {
+        &BigQueryDialect {}
     }
 
     fn expression(&self, expr: &mut Expr, _target: Target) -> Result<(), TranslateError> {

@@ -13,6 +13,7 @@ use std::fmt;
 
 use cinder_core::{FieldType, Schema};
 use sqlparser::ast::{DataType, ExactNumberInfo, Expr, TableAlias, TableAliasColumnDef, TableFactor, TimezoneInfo};
+use sqlparser::dialect::{Dialect, GenericDialect};
 
 use crate::error::TranslateError;
 use crate::SourceTable;
@@ -223,14 +224,19 @@ pub(crate) trait Layout: Sync {
     /// The engine's name for a BigQuery scalar type.
     fn type_name(&self, scalar: Scalar) -> &'static str;
 
-    /// Parses an expression built for this engine (see [`crate::rewrite::parse_expr`]).
+    /// The dialect the SQL text built for this engine is parsed back in.
+    fn dialect(&self) -> &'static dyn Dialect {
+        &GenericDialect {}
+    }
+
+    /// Parses an expression built for this engine (see [`crate::rewrite::parse_built`]).
     fn parse(&self, text: &str) -> Result<Expr, TranslateError> {
-        crate::rewrite::parse_expr(text)
+        crate::rewrite::parse_built(self.dialect(), text, |parser| parser.parse_expr())
     }
 
     /// Parses a FROM item built for this engine.
     fn parse_table_factor(&self, text: &str) -> Result<TableFactor, TranslateError> {
-        crate::rewrite::parse_table_factor(text)
+        crate::rewrite::parse_built(self.dialect(), text, |parser| parser.parse_table_factor())
     }
 
     /// Writes one BigQuery expression whose names are already resolved and whose operands are
