@@ -21,6 +21,26 @@ const EMULATOR_DIFFERS: &[(&str, &str)] = &[
         "the emulator reads `%%` as a trailing `%` (BigQuery documents `%%` as a literal %)",
     ),
     (
+        "datetime.txt:52",
+        "the emulator parses with DuckDB's strptime, which has no %E3S (BigQuery documents %E<n>S)",
+    ),
+    (
+        "datetime.txt:53",
+        "the emulator parses with DuckDB's strptime, which has no %E*S (BigQuery documents it)",
+    ),
+    (
+        "datetime.txt:83",
+        "the emulator parses with DuckDB's strptime, which has no %E*S (BigQuery documents it)",
+    ),
+    (
+        "datetime.txt:55",
+        "the emulator parses with DuckDB's strptime, which has no %R (BigQuery documents it as %H:%M)",
+    ),
+    (
+        "datetime.txt:77",
+        "the emulator formats %e without its leading space (BigQuery documents ' 1' for the first)",
+    ),
+    (
         "json.txt:19",
         "the emulator cannot bind SAFE.JSON_QUERY (valid GoogleSQL)",
     ),

@@ -3,8 +3,8 @@
 
 use sqlparser::ast::{
     AccessExpr, BinaryOperator, CastKind, DataType, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Interval, ObjectName, ObjectNamePart, Select, SelectItem, Subscript,
-    UnaryOperator, Value, ValueWithSpan,
+    FunctionArgExpr, FunctionArgumentClause, FunctionArguments, Interval, NullTreatment, ObjectName, ObjectNamePart,
+    Select, SelectItem, Subscript, UnaryOperator, Value, ValueWithSpan,
 };
 
 use crate::error::TranslateError;
@@ -17,11 +17,18 @@ use crate::validate::object_name_text;
 /// other than BigQuery.
 pub(crate) fn expression(expr: &mut Expr, target: Target, spelling: &dyn Spelling) -> Result<(), TranslateError> {
     match expr {
+        // The engines' strings hold backslashes as they are, as BigQuery's raw strings do.
         Expr::Value(ValueWithSpan {
-            value: value @ Value::DoubleQuotedString(_),
+            value:
+                value @ (Value::DoubleQuotedString(_)
+                | Value::SingleQuotedRawStringLiteral(_)
+                | Value::DoubleQuotedRawStringLiteral(_)),
             ..
         }) => {
-            if let Value::DoubleQuotedString(text) = value {
+            if let Value::DoubleQuotedString(text)
+            | Value::SingleQuotedRawStringLiteral(text)
+            | Value::DoubleQuotedRawStringLiteral(text) = value
+            {
                 *value = Value::SingleQuotedString(std::mem::take(text));
             }
         }
@@ -70,6 +77,9 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
     let unsupported = |what: &str| TranslateError::Unsupported(format!("{}: {what}", name.to_uppercase()));
     if function.over.is_some() || function.filter.is_some() || !function.within_group.is_empty() {
         return Err(unsupported("with OVER, FILTER or WITHIN GROUP"));
+    }
+    if matches!(name.as_str(), "string_agg" | "array_agg") {
+        return aggregate_into(function, &name).map_err(|what| unsupported(&what));
     }
     let args = arguments(function).map_err(|what| unsupported(&what))?;
     let arity = |counts: &[usize]| {
@@ -231,6 +241,10 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
             let unit = string_literal(&args[2])
                 .unwrap_or_else(|| args[2].clone())
                 .to_lowercase();
+            if name == "datetime_diff" && matches!(unit.as_str(), "week" | "month" | "quarter" | "year") {
+                // Boundaries crossed, as DATE_DIFF counts them.
+                return parse_expr(&date_diff(&args[0], &args[1], &unit, layout).map_err(|what| unsupported(&what))?);
+            }
             let micros_per_unit: i64 = match unit.as_str() {
                 "microsecond" => 1,
                 "millisecond" => 1_000,
@@ -277,6 +291,94 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
                 layout.json_value(&json, &steps, &cinder_core::FieldType::Record(Default::default()))
             }
         }
+        "regexp_extract" | "regexp_substr" => {
+            arity(&[2])?;
+            let group = extraction_group(function)?.ok_or_else(|| unsupported("the pattern must be a string literal"))?;
+            layout.regexp_extract(&args[0], &args[1], group)
+        }
+        "regexp_replace" => {
+            arity(&[3])?;
+            // Every match, with `\1` naming a group in the replacement, on every engine.
+            format!("regexp_replace({}, {}, {}, 'g')", args[0], args[1], args[2])
+        }
+        "split" => {
+            arity(&[1, 2])?;
+            let delimiter = args.get(1).map_or("','", String::as_str);
+            format!("({})", layout.split(&args[0], delimiter))
+        }
+        "contains_substr" => {
+            arity(&[2])?;
+            // Case-insensitive, as BigQuery compares after folding case.
+            format!("(strpos(lower({}), lower({})) > 0)", args[0], args[1])
+        }
+        "approx_count_distinct" => {
+            arity(&[1])?;
+            format!("count(DISTINCT {})", args[0])
+        }
+        "current_date" => {
+            arity(&[0])?;
+            format!(
+                "CAST((CURRENT_TIMESTAMP AT TIME ZONE 'UTC') AS {})",
+                layout.type_name(Scalar::Date)
+            )
+        }
+        "date" => {
+            arity(&[1, 2, 3])?;
+            let date = layout.type_name(Scalar::Date);
+            match args.as_slice() {
+                [value] => format!("CAST({value} AS {date})"),
+                [value, zone] => match string_literal(zone) {
+                    Some(zone) if zone.eq_ignore_ascii_case("utc") => format!("CAST({value} AS {date})"),
+                    Some(zone) => format!(
+                        "CAST((({value}) AT TIME ZONE 'UTC') AT TIME ZONE {} AS {date})",
+                        literal(&zone)
+                    ),
+                    None => return Err(unsupported("the time zone must be a string literal")),
+                },
+                [year, month, day] => format!("make_date({year}, {month}, {day})"),
+                _ => unreachable!("arity checked"),
+            }
+        }
+        "date_trunc" => {
+            arity(&[2])?;
+            let truncated = timestamp_trunc(&args[0], &args[1]).map_err(|what| unsupported(&what))?;
+            if is_date(function_argument(function, 0)) {
+                format!("CAST({truncated} AS {})", layout.type_name(Scalar::Date))
+            } else {
+                truncated
+            }
+        }
+        "date_add" | "date_sub" => {
+            arity(&[2])?;
+            let sign = if name == "date_add" { "+" } else { "-" };
+            format!("CAST(({} {sign} {}) AS {})", args[0], args[1], layout.type_name(Scalar::Date))
+        }
+        "date_diff" => {
+            arity(&[3])?;
+            let unit = string_literal(&args[2])
+                .unwrap_or_else(|| args[2].clone())
+                .to_lowercase();
+            date_diff(&args[0], &args[1], &unit, layout).map_err(|what| unsupported(&what))?
+        }
+        "format_date" => {
+            arity(&[2])?;
+            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
+            let timestamp = format!("CAST({} AS {})", args[1], layout.type_name(Scalar::Timestamp));
+            format_timestamp(&format, &timestamp, layout).map_err(|what| unsupported(&what))?
+        }
+        "parse_date" => {
+            arity(&[2])?;
+            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
+            let timestamp = layout
+                .parse_timestamp(&format, &args[1])
+                .ok_or_else(|| unsupported(&format!("format `{format}` uses an element Cinder does not read")))?;
+            format!("CAST({timestamp} AS {})", layout.type_name(Scalar::Date))
+        }
+        "generate_date_array" => {
+            arity(&[2, 3])?;
+            let step = args.get(2).map_or("INTERVAL '1 day'", String::as_str);
+            layout.date_series(&args[0], &args[1], step)
+        }
         "approx_quantiles" => return Err(unsupported("write APPROX_QUANTILES(x, n)[OFFSET(k)] for one quantile")),
         "offset" | "safe_offset" | "ordinal" | "safe_ordinal" => {
             return Err(unsupported("only inside an array subscript, as arr[OFFSET(n)]"))
@@ -284,6 +386,145 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         _ => return Err(TranslateError::Unsupported(format!("function `{name}`"))),
     };
     parse_expr(&text)
+}
+
+/// `STRING_AGG(x[, delimiter] [ORDER BY ...])` and `ARRAY_AGG(x [IGNORE NULLS] [ORDER BY ...])`,
+/// kept as calls: the engines take DISTINCT and ORDER BY inside them as BigQuery does.
+fn aggregate_into(function: &mut Function, name: &str) -> Result<Expr, String> {
+    let FunctionArguments::List(list) = &mut function.args else {
+        return Err("takes a value".into());
+    };
+    let mut ignore_nulls = false;
+    for clause in std::mem::take(&mut list.clauses) {
+        match clause {
+            FunctionArgumentClause::OrderBy(_) => list.clauses.push(clause),
+            FunctionArgumentClause::IgnoreOrRespectNulls(treatment) => {
+                ignore_nulls = treatment == NullTreatment::IgnoreNulls;
+            }
+            other => return Err(format!("`{other}` inside the call")),
+        }
+    }
+    let value = match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(value)), ..] => value.clone(),
+        _ => return Err("takes a value".into()),
+    };
+    match (name, list.args.len()) {
+        ("string_agg", 1) => list
+            .args
+            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(Value::SingleQuotedString(
+                ",".into(),
+            ))))),
+        ("string_agg", 2) | ("array_agg", 1) => {}
+        (_, count) => return Err(format!("takes {} arguments, not {count}", if name == "array_agg" { 1 } else { 2 })),
+    }
+    if ignore_nulls || name == "string_agg" {
+        // STRING_AGG skips NULLs; the engines' array_agg keeps them unless told.
+        function.filter = Some(Box::new(Expr::IsNotNull(Box::new(value))));
+    }
+    // Parenthesized, so that a subscript (`ARRAY_AGG(x)[OFFSET(0)]`) applies to the result.
+    Ok(Expr::Nested(Box::new(Expr::Function(function.clone()))))
+}
+
+/// Whether the pattern of a `REGEXP_EXTRACT` call has a capturing group (`None` when it is
+/// not a string literal); more than one is an error, as in BigQuery.
+pub(crate) fn extraction_group(function: &Function) -> Result<Option<bool>, TranslateError> {
+    let name = object_name_text(&function.name).to_lowercase();
+    let pattern = match function_argument(function, 1) {
+        Some(Expr::Value(ValueWithSpan {
+            value:
+                Value::SingleQuotedString(pattern)
+                | Value::DoubleQuotedString(pattern)
+                | Value::SingleQuotedRawStringLiteral(pattern)
+                | Value::DoubleQuotedRawStringLiteral(pattern),
+            ..
+        })) => pattern,
+        _ => return Ok(None),
+    };
+    match capturing_groups(pattern) {
+        0 => Ok(Some(false)),
+        1 => Ok(Some(true)),
+        _ => Err(TranslateError::Unsupported(format!(
+            "{}: the pattern has more than one capturing group",
+            name.to_uppercase()
+        ))),
+    }
+}
+
+/// The number of capturing groups of a regular expression (`(?:...)` and `(?P<..>` aside for
+/// the former; escaped and bracketed parentheses aside).
+fn capturing_groups(pattern: &str) -> usize {
+    let mut groups = 0;
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => {
+                if chars.peek() != Some(&'?') || pattern_is_named_group(&mut chars.clone()) {
+                    groups += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    groups
+}
+
+/// Whether the rest of a pattern after `(` opens a named group: `?P<name>` or `?<name>`.
+fn pattern_is_named_group(rest: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    rest.next();
+    match rest.next() {
+        Some('P') => rest.next() == Some('<'),
+        Some('<') => !matches!(rest.next(), Some('=' | '!')),
+        _ => false,
+    }
+}
+
+/// The `index`th argument of a call, as written for the engine.
+fn function_argument(function: &Function, index: usize) -> Option<&Expr> {
+    match &function.args {
+        FunctionArguments::List(list) => match list.args.get(index) {
+            Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))) => Some(expr),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether an expression (as written for the engine) is a DATE: `DATE(...)`, `CURRENT_DATE()`,
+/// `DATE '...'` and the DATE functions are written as casts to DATE.
+fn is_date(expr: Option<&Expr>) -> bool {
+    match expr {
+        Some(Expr::Nested(inner)) => is_date(Some(inner)),
+        Some(Expr::Cast { data_type, .. }) => *data_type == DataType::Date,
+        Some(Expr::TypedString(typed)) => typed.data_type == DataType::Date,
+        _ => false,
+    }
+}
+
+/// `DATE_DIFF(a, b, unit)`: the number of unit boundaries between two dates (weeks start on
+/// Sunday).
+fn date_diff(a: &str, b: &str, unit: &str, layout: &dyn Spelling) -> Result<String, String> {
+    let (date, int) = (layout.type_name(Scalar::Date), layout.type_name(Scalar::Int64));
+    let (a, b) = (format!("CAST({a} AS {date})"), format!("CAST({b} AS {date})"));
+    let part = |part: &str, of: &str| format!("EXTRACT({part} FROM {of})");
+    let years = format!("({} - {})", part("year", &a), part("year", &b));
+    let counted = match unit {
+        "day" => format!("({a} - {b})"),
+        "week" => {
+            let sunday = |of: &str| format!("CAST(date_trunc('week', {of} + INTERVAL '1 day') AS {date})");
+            format!("(({} - {}) / 7)", sunday(&a), sunday(&b))
+        }
+        "month" => format!("({years} * 12 + {} - {})", part("month", &a), part("month", &b)),
+        "quarter" => format!("({years} * 4 + {} - {})", part("quarter", &a), part("quarter", &b)),
+        "year" => years,
+        other => return Err(format!("unit `{other}` (Cinder counts DAY, WEEK, MONTH, QUARTER and YEAR)")),
+    };
+    Ok(format!("CAST({counted} AS {int})"))
 }
 
 /// `SUBSTR(text, position[, length])` as BigQuery counts: from 1, a negative position from
@@ -388,13 +629,49 @@ pub(crate) fn date_part_argument(function: &mut Function) -> Option<&mut Expr> {
 
 /// Turns a date part into text before the resolver reaches it, so it is not taken for a
 /// column; each engine writes it as it needs.
-pub(crate) fn quote_date_part(function: &mut Function) {
+/// A name that is not a date part (`DATE_TRUNC('day', col)`, Postgres' argument order) is
+/// refused, naming the function's BigQuery form.
+pub(crate) fn quote_date_part(function: &mut Function) -> Result<(), TranslateError> {
+    let name = object_name_text(&function.name).to_uppercase();
     if let Some(part) = date_part_argument(function) {
         if let Expr::Identifier(ident) = part {
+            if !DATE_PARTS.contains(&ident.value.to_lowercase().as_str()) {
+                let (_, position) = DATE_PART_ARGUMENTS
+                    .iter()
+                    .find(|(known, _)| known.eq_ignore_ascii_case(&name))
+                    .expect("a function with a date part");
+                return Err(TranslateError::Unsupported(format!(
+                    "{name}: `{ident}` is not a date part (argument {} is one: DAY, HOUR, WEEK, ...)",
+                    position + 1
+                )));
+            }
             *part = Expr::value(Value::SingleQuotedString(ident.value.clone()));
         }
     }
+    Ok(())
 }
+
+/// The date parts BigQuery names (`WEEK(MONDAY)` is a call, not one of these names).
+const DATE_PARTS: &[&str] = &[
+    "nanosecond",
+    "microsecond",
+    "millisecond",
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "dayofweek",
+    "dayofyear",
+    "week",
+    "isoweek",
+    "month",
+    "quarter",
+    "year",
+    "isoyear",
+    "date",
+    "datetime",
+    "time",
+];
 
 /// The printed arguments of a call; the problem when they are not plain positional ones.
 fn arguments(function: &Function) -> Result<Vec<String>, String> {

@@ -54,7 +54,7 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
     fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
         self.type_missing_operands(expr);
         if let Expr::Function(function) = expr {
-            calls::quote_date_part(function);
+            calls::quote_date_part(function)?;
             return Ok(false);
         }
         let Expr::CompoundFieldAccess { root, access_chain } = expr else {

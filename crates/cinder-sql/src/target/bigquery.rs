@@ -16,6 +16,7 @@ use sqlparser::dialect::{BigQueryDialect, Dialect};
 use super::{Layout, Scalar, Spelling, Step, Target};
 use crate::calls;
 use crate::error::TranslateError;
+use crate::validate::object_name_text;
 use crate::SourceTable;
 
 pub(crate) struct BigQuery;
@@ -63,6 +64,27 @@ fn safe_json_function(function: &mut Function) {
                 ObjectNamePart::Identifier(name.clone()),
             ]);
         }
+    }
+}
+
+/// A string literal as BigQuery reads it back: the parser took its escapes (`'\\d'` is `\d`),
+/// and the printer writes the text as it is, so backslashes and line breaks are escaped again,
+/// and a text with a single quote is written in double quotes.
+fn escape_string(value: &mut Value) {
+    if let Value::SingleQuotedString(text) | Value::DoubleQuotedString(text) = value {
+        if !text.contains(['\\', '\n', '\r', '\t', '\'']) {
+            return;
+        }
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r")
+            .replace('\t', "\\t");
+        *value = if escaped.contains('\'') && !escaped.contains('"') {
+            Value::DoubleQuotedString(escaped)
+        } else {
+            Value::SingleQuotedString(escaped)
+        };
     }
 }
 
@@ -135,8 +157,17 @@ impl Layout for BigQuery {
     }
 
     fn expression(&self, expr: &mut Expr, _target: Target) -> Result<(), TranslateError> {
+        if let Expr::Value(ValueWithSpan { value, .. }) = expr {
+            escape_string(value);
+        }
         if let Expr::Function(function) = expr {
             safe_json_function(function);
+            if matches!(
+                object_name_text(&function.name).to_lowercase().as_str(),
+                "regexp_extract" | "regexp_substr"
+            ) {
+                calls::extraction_group(function)?;
+            }
             // The resolver reads a date part as text (it is not a column); BigQuery wants the name.
             if let Some(part) = calls::date_part_argument(function) {
                 if let Expr::Value(ValueWithSpan {

@@ -177,7 +177,13 @@ impl Spelling for Embedded {
                 FormatPiece::Literal(c) => spelled.push(c),
             }
         }
-        Some(format!("strptime({text}, {})", literal(&spelled)))
+        let parsed = format!("strptime({text}, {})", literal(&spelled));
+        // With an offset (`%z`) strptime answers a TIMESTAMPTZ: the same instant in UTC.
+        Some(if spelled.contains("%z") {
+            format!("CAST(({parsed}) AT TIME ZONE 'UTC' AS TIMESTAMP)")
+        } else {
+            parsed
+        })
     }
 
     fn quantile(&self, value: &str, fraction: &str) -> String {
@@ -221,6 +227,20 @@ impl Spelling for Embedded {
 
     fn series(&self, start: &str, stop: &str, step: &str) -> String {
         format!("generate_series({start}, {stop}, {step})")
+    }
+
+    fn date_series(&self, start: &str, stop: &str, step: &str) -> String {
+        format!("CAST(generate_series(CAST({start} AS TIMESTAMP), CAST({stop} AS TIMESTAMP), {step}) AS DATE[])")
+    }
+
+    fn regexp_extract(&self, text: &str, pattern: &str, group: bool) -> String {
+        // regexp_extract answers '' when nothing matches.
+        let group = u8::from(group);
+        format!("CASE WHEN regexp_matches({text}, {pattern}) THEN regexp_extract({text}, {pattern}, {group}) END")
+    }
+
+    fn split(&self, text: &str, delimiter: &str) -> String {
+        format!("string_split({text}, {delimiter})")
     }
 
     fn array_length(&self, array: &str) -> String {

@@ -304,6 +304,18 @@ pub(crate) trait Spelling: Layout {
     /// GENERATE_TIMESTAMP_ARRAY with an interval step).
     fn series(&self, start: &str, stop: &str, step: &str) -> String;
 
+    /// The dates from `start` to `stop` by `step` (an interval), as an array of DATE
+    /// (GENERATE_DATE_ARRAY).
+    fn date_series(&self, start: &str, stop: &str, step: &str) -> String;
+
+    /// `REGEXP_EXTRACT(text, pattern)`: the first match, or its capturing group when the
+    /// pattern has one (`group`); NULL when nothing matches.
+    fn regexp_extract(&self, text: &str, pattern: &str, group: bool) -> String;
+
+    /// `SPLIT(text, delimiter)`: an array of the pieces; an empty text gives one empty piece,
+    /// an empty delimiter splits into characters.
+    fn split(&self, text: &str, delimiter: &str) -> String;
+
     /// The number of elements of an array the query built.
     fn array_length(&self, array: &str) -> String;
 
@@ -337,6 +349,15 @@ pub(crate) const FORMAT_ELEMENTS: &[(&str, &str, &str)] = &[
     ("%M", "%M", "MI"),
     ("%S", "%S", "SS"),
     ("%E6S", "%S.%f", "SS.US"),
+    ("%E3S", "%S.%g", "SS.MS"),
+    ("%E*S", "%S.%f", "SS.US"),
+    ("%Ez", "%z", "TZH:TZM"),
+    ("%z", "%z", "TZHTZM"),
+    ("%I", "%I", "HH12"),
+    ("%p", "%p", "AM"),
+    ("%y", "%y", "YY"),
+    ("%D", "%m/%d/%y", "MM/DD/YY"),
+    ("%R", "%H:%M", "HH24:MI"),
     ("%F", "%Y-%m-%d", "YYYY-MM-DD"),
     ("%T", "%H:%M:%S", "HH24:MI:SS"),
     ("%b", "%b", "Mon"),

@@ -213,6 +213,22 @@ impl Spelling for Postgres {
         format!("ARRAY(SELECT generate_series({start}, {stop}, {step}))")
     }
 
+    fn date_series(&self, start: &str, stop: &str, step: &str) -> String {
+        format!(
+            "ARRAY(SELECT CAST(generate_series(CAST({start} AS timestamp), CAST({stop} AS timestamp), {step}) AS date))"
+        )
+    }
+
+    fn regexp_extract(&self, text: &str, pattern: &str, _group: bool) -> String {
+        // regexp_match answers the groups, or the whole match when there are none.
+        format!("(regexp_match({text}, {pattern}))[1]")
+    }
+
+    fn split(&self, text: &str, delimiter: &str) -> String {
+        // string_to_array splits '' into no pieces, and into characters on a NULL delimiter.
+        format!("CASE WHEN {text} = '' THEN ARRAY[''] ELSE string_to_array({text}, NULLIF({delimiter}, '')) END")
+    }
+
     fn array_length(&self, array: &str) -> String {
         format!("cardinality({array})")
     }

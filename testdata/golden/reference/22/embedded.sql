@@ -1,1 +1,1 @@
--- error: not supported: function `date_trunc`
+-- error: not supported: DATE_TRUNC: `col` is not a date part (argument 2 is one: DAY, HOUR, WEEK, ...)

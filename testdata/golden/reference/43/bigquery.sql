@@ -4,5 +4,5 @@ SELECT
 FROM
   `log_events_9` AS `users`
 WHERE
-  REGEXP_CONTAINS(`users`.`email`, '@example.com$')
+  REGEXP_CONTAINS(`users`.`email`, '@example\.com$')
 -- params: 

@@ -4,5 +4,5 @@ SELECT
 FROM
   `log_events_8` AS `logs`
 WHERE
-  `logs`.`status` = 'active' AND REGEXP_CONTAINS(`logs`.`email`, '@example.com$')
+  `logs`.`status` = 'active' AND REGEXP_CONTAINS(`logs`.`email`, '@example\.com$')
 -- params: 
