@@ -41,6 +41,10 @@ const EMULATOR_DIFFERS: &[(&str, &str)] = &[
         "the emulator formats %e without its leading space (BigQuery documents ' 1' for the first)",
     ),
     (
+        "json.txt:29",
+        "the emulator cannot bind SAFE.JSON_EXTRACT_STRING_ARRAY (valid GoogleSQL)",
+    ),
+    (
         "json.txt:19",
         "the emulator cannot bind SAFE.JSON_QUERY (valid GoogleSQL)",
     ),

@@ -277,7 +277,12 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
             }
             format_timestamp(&format, &args[1], layout).map_err(|what| unsupported(&what))?
         }
-        "json_value" | "json_query" | "json_extract_scalar" | "json_extract" => {
+        "json_value"
+        | "json_query"
+        | "json_extract_scalar"
+        | "json_extract"
+        | "json_value_array"
+        | "json_extract_string_array" => {
             arity(&[1, 2])?;
             let path = match args.get(1) {
                 None => "$".to_owned(),
@@ -285,7 +290,9 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
             };
             let steps = json_path(&path).map_err(|what| unsupported(&what))?;
             let json = layout.json(&args[0]);
-            if matches!(name.as_str(), "json_value" | "json_extract_scalar") {
+            if matches!(name.as_str(), "json_value_array" | "json_extract_string_array") {
+                layout.json_scalar_array(&json, &steps)
+            } else if matches!(name.as_str(), "json_value" | "json_extract_scalar") {
                 layout.json_scalar(&json, &steps)
             } else {
                 layout.json_value(&json, &steps, &cinder_core::FieldType::Record(Default::default()))
@@ -293,7 +300,8 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         }
         "regexp_extract" | "regexp_substr" => {
             arity(&[2])?;
-            let group = extraction_group(function)?.ok_or_else(|| unsupported("the pattern must be a string literal"))?;
+            let group =
+                extraction_group(function)?.ok_or_else(|| unsupported("the pattern must be a string literal"))?;
             layout.regexp_extract(&args[0], &args[1], group)
         }
         "regexp_replace" => {
@@ -351,7 +359,12 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         "date_add" | "date_sub" => {
             arity(&[2])?;
             let sign = if name == "date_add" { "+" } else { "-" };
-            format!("CAST(({} {sign} {}) AS {})", args[0], args[1], layout.type_name(Scalar::Date))
+            format!(
+                "CAST(({} {sign} {}) AS {})",
+                args[0],
+                args[1],
+                layout.type_name(Scalar::Date)
+            )
         }
         "date_diff" => {
             arity(&[3])?;
@@ -378,6 +391,12 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
             arity(&[2, 3])?;
             let step = args.get(2).map_or("INTERVAL '1 day'", String::as_str);
             layout.date_series(&args[0], &args[1], step)
+        }
+        "net.host" => {
+            arity(&[1])?;
+            // The authority's host: after an optional scheme and user, before the port or path.
+            let pattern = literal(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*://|//)?(?:[^/?#@]*@)?(\[[^\]]*\]|[^:/?#\s]+)");
+            layout.regexp_extract(&args[0], &pattern, true)
         }
         "approx_quantiles" => return Err(unsupported("write APPROX_QUANTILES(x, n)[OFFSET(k)] for one quantile")),
         "offset" | "safe_offset" | "ordinal" | "safe_ordinal" => {
@@ -409,13 +428,16 @@ fn aggregate_into(function: &mut Function, name: &str) -> Result<Expr, String> {
         _ => return Err("takes a value".into()),
     };
     match (name, list.args.len()) {
-        ("string_agg", 1) => list
-            .args
-            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(Value::SingleQuotedString(
-                ",".into(),
-            ))))),
+        ("string_agg", 1) => list.args.push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(
+            Value::SingleQuotedString(",".into()),
+        )))),
         ("string_agg", 2) | ("array_agg", 1) => {}
-        (_, count) => return Err(format!("takes {} arguments, not {count}", if name == "array_agg" { 1 } else { 2 })),
+        (_, count) => {
+            return Err(format!(
+                "takes {} arguments, not {count}",
+                if name == "array_agg" { 1 } else { 2 }
+            ))
+        }
     }
     if ignore_nulls || name == "string_agg" {
         // STRING_AGG skips NULLs; the engines' array_agg keeps them unless told.
@@ -522,7 +544,11 @@ fn date_diff(a: &str, b: &str, unit: &str, layout: &dyn Spelling) -> Result<Stri
         "month" => format!("({years} * 12 + {} - {})", part("month", &a), part("month", &b)),
         "quarter" => format!("({years} * 4 + {} - {})", part("quarter", &a), part("quarter", &b)),
         "year" => years,
-        other => return Err(format!("unit `{other}` (Cinder counts DAY, WEEK, MONTH, QUARTER and YEAR)")),
+        other => {
+            return Err(format!(
+                "unit `{other}` (Cinder counts DAY, WEEK, MONTH, QUARTER and YEAR)"
+            ))
+        }
     };
     Ok(format!("CAST({counted} AS {int})"))
 }

@@ -107,6 +107,13 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
                 *index = calls::array_index(index)?.one_based()?;
             }
         }
+        // Postgres subscripts only a parenthesized expression: `(string_to_array(..))[2]`.
+        if !matches!(
+            root.as_ref(),
+            Expr::Nested(_) | Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+        ) {
+            *root = Box::new(Expr::Nested(std::mem::replace(root, Box::new(null()))));
+        }
         Ok(false)
     }
 

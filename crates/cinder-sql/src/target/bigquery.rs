@@ -52,7 +52,14 @@ fn walk(base: String, steps: &[Step]) -> String {
 }
 
 /// The JSON extractors, which BigQuery runs over STRING input too.
-const JSON_EXTRACTORS: &[&str] = &["json_value", "json_query", "json_extract", "json_extract_scalar"];
+const JSON_EXTRACTORS: &[&str] = &[
+    "json_value",
+    "json_query",
+    "json_extract",
+    "json_extract_scalar",
+    "json_value_array",
+    "json_extract_string_array",
+];
 
 /// `SAFE.JSON_VALUE(...)`: a text that is not JSON gives NULL, as on the other engines
 /// (gotrue writes plain-text lines beside its JSON lines).

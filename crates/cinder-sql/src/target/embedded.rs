@@ -20,8 +20,13 @@ fn column(row: &str, name: &str) -> String {
     format!("{}.{}", quoted(row), quoted(name))
 }
 
-/// `$.a[0].b`
+/// `'$.a[0].b'`
 fn json_path(steps: &[Step]) -> String {
+    literal(&json_path_text(steps))
+}
+
+/// `$.a[0].b`
+fn json_path_text(steps: &[Step]) -> String {
     let mut path = String::from("$");
     for step in steps {
         match step {
@@ -32,7 +37,7 @@ fn json_path(steps: &[Step]) -> String {
             Step::Index(index) => path.push_str(&format!("[{index}]")),
         }
     }
-    literal(&path)
+    path
 }
 
 fn matching(text: &str, pattern: &str, then: String) -> String {
@@ -150,6 +155,14 @@ impl Spelling for Embedded {
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String {
         let path = json_path(steps);
         format!("CASE WHEN json_type({json}, {path}) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string({json}, {path}) END")
+    }
+
+    fn json_scalar_array(&self, json: &str, steps: &[Step]) -> String {
+        let path = json_path(steps);
+        let elements = literal(&format!("{}[*]", json_path_text(steps)));
+        format!(
+            "CAST(CASE WHEN json_type({json}, {path}) = 'ARRAY' THEN json_extract_string({json}, {elements}) END AS VARCHAR[])"
+        )
     }
 
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String {

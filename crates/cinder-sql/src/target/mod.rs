@@ -262,6 +262,10 @@ pub(crate) trait Spelling: Layout {
     /// array (JSON_VALUE).
     fn json_scalar(&self, json: &str, steps: &[Step]) -> String;
 
+    /// The scalars of the array at `steps` inside the JSON value `json`, as an array of text;
+    /// NULL when there is no array there (JSON_VALUE_ARRAY).
+    fn json_scalar_array(&self, json: &str, steps: &[Step]) -> String;
+
     /// `SAFE_CAST(value AS scalar)`: NULL where BigQuery's cast would fail.
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String;
 

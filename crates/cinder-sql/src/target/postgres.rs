@@ -128,6 +128,13 @@ impl Spelling for Postgres {
         format!("CASE WHEN jsonb_typeof({json} #> {path}) NOT IN ('object', 'array') THEN {json} #>> {path} END")
     }
 
+    fn json_scalar_array(&self, json: &str, steps: &[Step]) -> String {
+        let value = format!("({json} #> {})", json_path(steps));
+        format!(
+            "CASE WHEN jsonb_typeof({value}) = 'array' THEN ARRAY(SELECT element FROM jsonb_array_elements_text({value}) WITH ORDINALITY AS elements(element, position) ORDER BY position) END"
+        )
+    }
+
     fn safe_cast(&self, value: &str, scalar: Scalar) -> String {
         let text = format!("CAST({value} AS text)");
         let cast = format!("CAST({text} AS {})", self.type_name(scalar));

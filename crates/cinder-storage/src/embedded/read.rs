@@ -1,5 +1,6 @@
 //! Running a translated query and encoding its rows as Logflare does.
 
+use duckdb::core::LogicalTypeId;
 use duckdb::types::{FromSql, TimeUnit, ValueRef};
 use duckdb::{Connection, Statement};
 use serde_json::{Map, Number, Value};
@@ -13,11 +14,17 @@ enum Encoding {
     /// JSON text (objects and arrays read from events): parsed, then shaped as BigQuery
     /// returns REPEATED RECORDs.
     Json,
+    /// An array the query built: a NULL one answers `[]`, as BigQuery answers a NULL ARRAY.
+    Array,
 }
 
 /// DuckDB's JSON type is VARCHAR with the alias `JSON`, which only the logical type keeps.
 fn encoding(statement: &Statement<'_>, index: usize) -> Encoding {
-    match statement.column_logical_type(index).get_alias() {
+    let logical = statement.column_logical_type(index);
+    if matches!(logical.id(), LogicalTypeId::List | LogicalTypeId::Array) {
+        return Encoding::Array;
+    }
+    match logical.get_alias() {
         Some(alias) if alias.eq_ignore_ascii_case("json") => Encoding::Json,
         _ => Encoding::Plain,
     }
@@ -64,6 +71,7 @@ fn query_error(error: duckdb::Error) -> StorageError {
 
 fn to_json(value: ValueRef<'_>, encoding: Encoding) -> Value {
     match value {
+        ValueRef::Null if matches!(encoding, Encoding::Array) => Value::Array(Vec::new()),
         ValueRef::Null => Value::Null,
         ValueRef::Boolean(flag) => Value::Bool(flag),
         ValueRef::TinyInt(v) => Value::from(v),
@@ -88,10 +96,28 @@ fn to_json(value: ValueRef<'_>, encoding: Encoding) -> Value {
                 Encoding::Json => {
                     serde_json::from_str(&text).map_or(Value::String(text.into_owned()), encode_json_value)
                 }
-                Encoding::Plain => Value::String(text.into_owned()),
+                Encoding::Plain | Encoding::Array => Value::String(text.into_owned()),
             }
         }
+        list @ (ValueRef::List(..) | ValueRef::Array(..) | ValueRef::Struct(..)) => owned_to_json(&list.to_owned()),
         other => Value::String(format!("{other:?}")),
+    }
+}
+
+/// An array or struct the query built (`SPLIT`, `ARRAY_AGG`, `[1, 2]`): a JSON array or object
+/// of its values, as BigQuery answers them.
+fn owned_to_json(value: &duckdb::types::Value) -> Value {
+    use duckdb::types::Value as Owned;
+    match value {
+        Owned::List(items) | Owned::Array(items) => items.iter().map(owned_to_json).collect(),
+        Owned::Struct(fields) => fields
+            .iter()
+            .map(|(name, value)| (name.clone(), owned_to_json(value)))
+            .collect::<Map<String, Value>>()
+            .into(),
+        Owned::Enum(text) => Value::String(text.clone()),
+        Owned::Map(..) | Owned::Union(..) => Value::String(format!("{value:?}")),
+        scalar => to_json(ValueRef::from(scalar), Encoding::Plain),
     }
 }
 

@@ -49,111 +49,79 @@ pub(crate) async fn run(
 }
 
 fn value(row: &Row, index: usize, kind: &Type) -> Result<Value, StorageError> {
-    let decode = |error: tokio_postgres::Error| StorageError::Internal(format!("reading column {index}: {error}"));
-    Ok(match *kind {
-        Type::BOOL => row
-            .try_get::<_, Option<bool>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, Value::Bool),
-        Type::INT2 => row
-            .try_get::<_, Option<i16>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, Value::from),
-        Type::INT4 => row
-            .try_get::<_, Option<i32>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, Value::from),
-        Type::INT8 => row
-            .try_get::<_, Option<i64>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, Value::from),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |v| float(f64::from(v))),
-        Type::FLOAT8 => row
-            .try_get::<_, Option<f64>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, float),
-        Type::NUMERIC => row
-            .try_get::<_, Option<Numeric>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |numeric| match numeric.integer {
-                // SUM of integers is NUMERIC on Postgres and INT64 on BigQuery: whole values
-                // stay integers.
-                Some(integer) => Value::from(integer),
-                None => float(numeric.value),
-            }),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => row
-            .try_get::<_, Option<String>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, Value::String),
-        Type::JSON | Type::JSONB => row
-            .try_get::<_, Option<Value>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, encode_json_value),
-        Type::TIMESTAMP => row
-            .try_get::<_, Option<chrono::NaiveDateTime>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |timestamp| {
-                Value::from(timestamp.and_utc().timestamp_micros())
-            }),
-        Type::TIMESTAMPTZ => row
-            .try_get::<_, Option<chrono::DateTime<chrono::Utc>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |timestamp| Value::from(timestamp.timestamp_micros())),
-        Type::DATE => row
-            .try_get::<_, Option<chrono::NaiveDate>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |date| Value::String(date.format("%Y-%m-%d").to_string())),
-        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY => row
-            .try_get::<_, Option<Vec<Option<String>>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |items| {
-                items
-                    .into_iter()
-                    .map(|item| item.map_or(Value::Null, Value::String))
-                    .collect()
-            }),
-        Type::INT8_ARRAY => row
-            .try_get::<_, Option<Vec<Option<i64>>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |items| {
-                items
-                    .into_iter()
-                    .map(|item| item.map_or(Value::Null, Value::from))
-                    .collect()
-            }),
-        Type::FLOAT8_ARRAY => row
-            .try_get::<_, Option<Vec<Option<f64>>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |items| {
-                items.into_iter().map(|item| item.map_or(Value::Null, float)).collect()
-            }),
-        Type::JSONB_ARRAY | Type::JSON_ARRAY => row
-            .try_get::<_, Option<Vec<Option<Value>>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |items| {
-                items
-                    .into_iter()
-                    .map(|item| item.map_or(Value::Null, encode_json_value))
-                    .collect()
-            }),
-        Type::TIMESTAMP_ARRAY => row
-            .try_get::<_, Option<Vec<Option<chrono::NaiveDateTime>>>>(index)
-            .map_err(decode)?
-            .map_or(Value::Null, |items| {
-                items
-                    .into_iter()
-                    .map(|item| item.map_or(Value::Null, |t| Value::from(t.and_utc().timestamp_micros())))
-                    .collect()
-            }),
-        ref other => {
-            return Err(StorageError::Query(format!(
-                "a result column has the Postgres type `{other}`, which Cinder does not return"
-            )))
-        }
-    })
+    match *kind {
+        Type::BOOL => scalar(row, index, Value::Bool),
+        Type::INT2 => scalar(row, index, |v: i16| Value::from(v)),
+        Type::INT4 => scalar(row, index, |v: i32| Value::from(v)),
+        Type::INT8 => scalar(row, index, |v: i64| Value::from(v)),
+        Type::FLOAT4 => scalar(row, index, |v: f32| float(f64::from(v))),
+        Type::FLOAT8 => scalar(row, index, float),
+        Type::NUMERIC => scalar(row, index, numeric),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => scalar(row, index, Value::String),
+        Type::JSON | Type::JSONB => scalar(row, index, encode_json_value),
+        Type::TIMESTAMP => scalar(row, index, timestamp),
+        Type::TIMESTAMPTZ => scalar(row, index, |t: chrono::DateTime<chrono::Utc>| {
+            Value::from(t.timestamp_micros())
+        }),
+        Type::DATE => scalar(row, index, date),
+        // Arrays the query built (SPLIT, ARRAY_AGG, GENERATE_ARRAY, [..]).
+        Type::BOOL_ARRAY => array(row, index, Value::Bool),
+        Type::INT2_ARRAY => array(row, index, |v: i16| Value::from(v)),
+        Type::INT4_ARRAY => array(row, index, |v: i32| Value::from(v)),
+        Type::INT8_ARRAY => array(row, index, |v: i64| Value::from(v)),
+        Type::FLOAT4_ARRAY => array(row, index, |v: f32| float(f64::from(v))),
+        Type::FLOAT8_ARRAY => array(row, index, float),
+        Type::NUMERIC_ARRAY => array(row, index, numeric),
+        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY => array(row, index, Value::String),
+        Type::JSONB_ARRAY | Type::JSON_ARRAY => array(row, index, encode_json_value),
+        Type::TIMESTAMP_ARRAY => array(row, index, timestamp),
+        Type::DATE_ARRAY => array(row, index, date),
+        ref other => Err(StorageError::Query(format!(
+            "a result column has the Postgres type `{other}`, which Cinder does not return"
+        ))),
+    }
+}
+
+fn decode_error(index: usize) -> impl Fn(tokio_postgres::Error) -> StorageError {
+    move |error| StorageError::Internal(format!("reading column {index}: {error}"))
+}
+
+/// One value of a column, NULL or encoded by `encode`.
+fn scalar<'a, T: FromSql<'a>>(row: &'a Row, index: usize, encode: impl Fn(T) -> Value) -> Result<Value, StorageError> {
+    Ok(row
+        .try_get::<_, Option<T>>(index)
+        .map_err(decode_error(index))?
+        .map_or(Value::Null, encode))
+}
+
+/// One array of a column, each element NULL or encoded by `encode`; a NULL array answers `[]`,
+/// as BigQuery answers a NULL ARRAY.
+fn array<'a, T: FromSql<'a>>(row: &'a Row, index: usize, encode: impl Fn(T) -> Value) -> Result<Value, StorageError> {
+    Ok(row
+        .try_get::<_, Option<Vec<Option<T>>>>(index)
+        .map_err(decode_error(index))?
+        .map_or(Value::Array(Vec::new()), |items| {
+            items
+                .into_iter()
+                .map(|item| item.map_or(Value::Null, &encode))
+                .collect()
+        }))
+}
+
+/// SUM of integers is NUMERIC on Postgres and INT64 on BigQuery: whole values stay integers.
+fn numeric(numeric: Numeric) -> Value {
+    match numeric.integer {
+        Some(integer) => Value::from(integer),
+        None => float(numeric.value),
+    }
+}
+
+fn timestamp(timestamp: chrono::NaiveDateTime) -> Value {
+    Value::from(timestamp.and_utc().timestamp_micros())
+}
+
+fn date(date: chrono::NaiveDate) -> Value {
+    Value::String(date.format("%Y-%m-%d").to_string())
 }
 
 fn float(value: f64) -> Value {
