@@ -485,10 +485,8 @@ fn capturing_groups(pattern: &str) -> usize {
             }
             '[' if !in_class => in_class = true,
             ']' if in_class => in_class = false,
-            '(' if !in_class => {
-                if chars.peek() != Some(&'?') || pattern_is_named_group(&mut chars.clone()) {
-                    groups += 1;
-                }
+            '(' if !in_class && (chars.peek() != Some(&'?') || pattern_is_named_group(&mut chars.clone())) => {
+                groups += 1;
             }
             _ => {}
         }

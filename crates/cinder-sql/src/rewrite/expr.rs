@@ -112,7 +112,8 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
             root.as_ref(),
             Expr::Nested(_) | Expr::Identifier(_) | Expr::CompoundIdentifier(_)
         ) {
-            *root = Box::new(Expr::Nested(std::mem::replace(root, Box::new(null()))));
+            let inner = std::mem::replace(root.as_mut(), null());
+            **root = Expr::Nested(Box::new(inner));
         }
         Ok(false)
     }
