@@ -146,6 +146,8 @@ install_all() {
 
 # ---------------------------------------------------------------- start / stop
 start() {
+  # One start at a time per port: a second one waits, then finds the first one's server.
+  mkdir -p "$STATE"; exec 9>"$STATE/$PORT.lock"; flock 9
   if alive && up; then log "already running on 127.0.0.1:$PORT"; cat "$PIDFILE"; return 0; fi
   if up; then log "port $PORT already serves BigQuery but not from $PIDFILE; refusing"; exit 1; fi
   local t0=$(date +%s%N) args pid
