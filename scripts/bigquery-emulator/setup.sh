@@ -146,7 +146,8 @@ install_all() {
 
 # ---------------------------------------------------------------- start / stop
 start() {
-  # One start at a time per port: a second one waits, then finds the first one's server.
+  # One start at a time per port: a second one waits, then finds the first one's server (the
+  # server itself does not inherit the lock).
   mkdir -p "$STATE"; exec 9>"$STATE/$PORT.lock"; flock 9
   if alive && up; then log "already running on 127.0.0.1:$PORT"; cat "$PIDFILE"; return 0; fi
   if up; then log "port $PORT already serves BigQuery but not from $PIDFILE; refusing"; exit 1; fi
@@ -159,10 +160,10 @@ start() {
     mkdir -p "$ROOT/var/lib/local-bigquery/$PORT"
     setsid chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME="$SERVER_HOME" LANG=C.UTF-8 \
       /opt/lbq/bin/local-bigquery $args --data-dir "/var/lib/local-bigquery/$PORT" \
-      >"$LOG" 2>&1 </dev/null &
+      >"$LOG" 2>&1 </dev/null 9>&- &
   else
     setsid env -i PATH=/usr/bin:/bin HOME="$SERVER_HOME" LANG=C.UTF-8 \
-      "$VENV/bin/local-bigquery" $args --data-dir "$DATA" >"$LOG" 2>&1 </dev/null &
+      "$VENV/bin/local-bigquery" $args --data-dir "$DATA" >"$LOG" 2>&1 </dev/null 9>&- &
   fi
   pid=$!
   echo "$pid" > "$PIDFILE"
