@@ -119,6 +119,22 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ma
 }
 
 impl EgressBackend {
+    /// A drain with no fields yet (a webhook until its `type` says otherwise), made at `now`.
+    pub fn blank(now: &str) -> EgressBackend {
+        EgressBackend {
+            id: 0,
+            token: Uuid::new_v4(),
+            name: String::new(),
+            description: None,
+            kind: BackendType::Webhook,
+            config: Map::new(),
+            metadata: Map::new(),
+            sources: Vec::new(),
+            inserted_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
+
     /// The API's view, secrets redacted.
     pub fn render(&self) -> Value {
         json!({
@@ -444,18 +460,7 @@ mod tests {
     use super::*;
 
     fn backend(params: Value) -> Result<EgressBackend, ApiError> {
-        let mut backend = EgressBackend {
-            id: 1,
-            token: Uuid::new_v4(),
-            name: String::new(),
-            description: None,
-            kind: BackendType::Webhook,
-            config: Map::new(),
-            metadata: Map::new(),
-            sources: Vec::new(),
-            inserted_at: String::new(),
-            updated_at: String::new(),
-        };
+        let mut backend = EgressBackend::blank("");
         backend.apply(params.as_object().unwrap(), true)?;
         Ok(backend)
     }

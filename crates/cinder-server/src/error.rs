@@ -88,3 +88,11 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The 422 or storage error of a refused catalog change.
+pub fn catalog_error(error: crate::catalog::CatalogError) -> ApiError {
+    match error {
+        crate::catalog::CatalogError::NameTaken => ApiError::invalid("name", "has already been taken"),
+        crate::catalog::CatalogError::Storage(error) => error.into(),
+    }
+}

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod drains;
 pub mod egress;
 pub mod endpoints;
 pub mod error;
@@ -13,6 +14,8 @@ mod http;
 pub mod ingest;
 mod retention;
 pub mod routing;
+pub mod rules;
+pub mod sources;
 pub mod state;
 pub mod supabase;
 pub mod teams;

@@ -8,7 +8,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use cinder_core::{normalize, NormalizeOptions};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -17,7 +16,6 @@ use crate::catalog::SourceHandle;
 use crate::error::ApiError;
 use crate::ingest::bert;
 use crate::ingest::decode::{self, BodyFormat};
-use crate::ingest::pipeline::SubmitError;
 use crate::ingest::shapes::{events_from_json, Shape};
 use crate::state::AppState;
 
@@ -70,51 +68,7 @@ pub async fn ingest(
     if !principal.can_ingest(source_id) {
         return Err(ApiError::Unauthorized);
     }
-    if raw_events.is_empty() {
-        return Ok(logged());
-    }
-
-    let now = chrono::Utc::now().timestamp_micros();
-    let keys = source.source.read().custom_event_message_keys.clone();
-    let options = NormalizeOptions {
-        custom_event_message_keys: keys.as_deref(),
-    };
-    let mut events: Vec<_> = raw_events
-        .into_iter()
-        .map(|raw| normalize(raw, &options, now))
-        .collect();
-    source
-        .apply_schema(&mut events)
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
-
-    let routed = crate::routing::route(&state.catalog, &source, &events);
-    state
-        .pipeline
-        .submit(source, events)
-        .await
-        .map_err(|error| match error {
-            SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
-            SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
-            SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
-        })?;
-    // The request's own events are durable; what rules made of them follows, best effort.
-    for (sink, mut copies) in routed.copies {
-        let name = sink.source.read().name.clone();
-        let stored = match sink.apply_schema(&mut copies) {
-            Ok(_) => state
-                .pipeline
-                .submit(sink, copies)
-                .await
-                .map_err(|error| error.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = stored {
-            tracing::warn!(sink = %name, %error, "events a rule copies could not be stored");
-        }
-    }
-    for (backend, deliveries) in routed.deliveries {
-        state.egress.enqueue(&backend, routed.source, deliveries);
-    }
+    crate::ingest::accept(&state, source, raw_events).await?;
     Ok(logged())
 }
 

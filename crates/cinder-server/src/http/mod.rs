@@ -16,8 +16,7 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::catalog::CatalogError;
-use crate::error::ApiError;
+use crate::error::{catalog_error, ApiError};
 
 use crate::ingest::decode::MAX_BODY_BYTES;
 use crate::ingest::shapes::Shape;
@@ -526,12 +525,4 @@ fn allow_cors(headers: &mut axum::http::HeaderMap) {
         axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
         axum::http::HeaderValue::from_static("*"),
     );
-}
-
-/// The 422 or storage error of a refused catalog change.
-fn catalog_error(error: CatalogError) -> ApiError {
-    match error {
-        CatalogError::NameTaken => ApiError::invalid("name", "has already been taken"),
-        CatalogError::Storage(error) => error.into(),
-    }
 }
