@@ -125,19 +125,11 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         "datetime" => {
             arity(&[1, 2])?;
             let timestamp = format!("CAST({} AS {})", args[0], layout.type_name(Scalar::Timestamp));
-            match args.get(1).map(|zone| string_literal(zone)) {
-                None => timestamp,
-                Some(Some(zone)) if zone.eq_ignore_ascii_case("utc") => timestamp,
-                Some(Some(zone)) => format!("(({timestamp} AT TIME ZONE 'UTC') AT TIME ZONE {})", literal(&zone)),
-                Some(None) => return Err(unsupported("the time zone must be a string literal")),
-            }
+            local_time(timestamp, args.get(1)).map_err(|what| unsupported(&what))?
         }
         "parse_timestamp" => {
             arity(&[2])?;
-            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
-            layout
-                .parse_timestamp(&format, &args[1])
-                .ok_or_else(|| unsupported(&format!("format `{format}` uses an element Cinder does not read")))?
+            parse_with_format(&args[0], &args[1], layout).map_err(|what| unsupported(&what))?
         }
         "regexp_contains" => {
             arity(&[2])?;
@@ -334,17 +326,12 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
             arity(&[1, 2, 3])?;
             let date = layout.type_name(Scalar::Date);
             match args.as_slice() {
-                [value] => format!("CAST({value} AS {date})"),
-                [value, zone] => match string_literal(zone) {
-                    Some(zone) if zone.eq_ignore_ascii_case("utc") => format!("CAST({value} AS {date})"),
-                    Some(zone) => format!(
-                        "CAST((({value}) AT TIME ZONE 'UTC') AT TIME ZONE {} AS {date})",
-                        literal(&zone)
-                    ),
-                    None => return Err(unsupported("the time zone must be a string literal")),
-                },
                 [year, month, day] => format!("make_date({year}, {month}, {day})"),
-                _ => unreachable!("arity checked"),
+                [value, zone @ ..] => {
+                    let local = local_time(value.clone(), zone.first()).map_err(|what| unsupported(&what))?;
+                    format!("CAST({local} AS {date})")
+                }
+                [] => unreachable!("arity checked"),
             }
         }
         "date_trunc" => {
@@ -381,10 +368,7 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         }
         "parse_date" => {
             arity(&[2])?;
-            let format = string_literal(&args[0]).ok_or_else(|| unsupported("the format must be a string literal"))?;
-            let timestamp = layout
-                .parse_timestamp(&format, &args[1])
-                .ok_or_else(|| unsupported(&format!("format `{format}` uses an element Cinder does not read")))?;
+            let timestamp = parse_with_format(&args[0], &args[1], layout).map_err(|what| unsupported(&what))?;
             format!("CAST({timestamp} AS {})", layout.type_name(Scalar::Date))
         }
         "generate_date_array" => {
@@ -405,6 +389,27 @@ pub(crate) fn function(function: &mut Function, target: Target, layout: &dyn Spe
         _ => return Err(TranslateError::Unsupported(format!("function `{name}`"))),
     };
     parse_expr(&text)
+}
+
+/// A UTC timestamp as the local time in `zone` (a string literal); no zone, or 'UTC', leaves it.
+fn local_time(timestamp: String, zone: Option<&String>) -> Result<String, String> {
+    match zone.map(|zone| string_literal(zone)) {
+        None => Ok(timestamp),
+        Some(Some(zone)) if zone.eq_ignore_ascii_case("utc") => Ok(timestamp),
+        Some(Some(zone)) => Ok(format!(
+            "(({timestamp} AT TIME ZONE 'UTC') AT TIME ZONE {})",
+            literal(&zone)
+        )),
+        Some(None) => Err("the time zone must be a string literal".into()),
+    }
+}
+
+/// PARSE_TIMESTAMP(format, text), which PARSE_DATE reads with too.
+fn parse_with_format(format: &str, text: &str, layout: &dyn Spelling) -> Result<String, String> {
+    let format = string_literal(format).ok_or("the format must be a string literal")?;
+    layout
+        .parse_timestamp(&format, text)
+        .ok_or_else(|| format!("format `{format}` uses an element Cinder does not read"))
 }
 
 /// `STRING_AGG(x[, delimiter] [ORDER BY ...])` and `ARRAY_AGG(x [IGNORE NULLS] [ORDER BY ...])`,
