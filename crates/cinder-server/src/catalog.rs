@@ -66,6 +66,41 @@ pub struct SourceMetrics {
     pub rejected: AtomicU64,
     /// Timestamp (µs) of the latest event accepted.
     pub latest: AtomicU64,
+    /// Events accepted per second, over the last seconds.
+    pub rate: RateMeter,
+}
+
+/// Counts events per second over the last [`RATE_SECONDS`] seconds.
+#[derive(Debug, Default)]
+pub struct RateMeter {
+    /// (second since the epoch, events accepted in it), a ring indexed by the second.
+    seconds: Mutex<[(i64, u64); RATE_SECONDS as usize + 1]>,
+}
+
+/// The window of [`RateMeter::per_second`].
+pub const RATE_SECONDS: i64 = 10;
+
+impl RateMeter {
+    /// Counts `events` accepted at `second` (since the epoch).
+    pub fn add(&self, second: i64, events: u64) {
+        let mut seconds = self.seconds.lock();
+        let slot = &mut seconds[second.rem_euclid(RATE_SECONDS + 1) as usize];
+        if slot.0 != second {
+            *slot = (second, 0);
+        }
+        slot.1 += events;
+    }
+
+    /// Events per second over the [`RATE_SECONDS`] whole seconds before `now_second`.
+    pub fn per_second(&self, now_second: i64) -> f64 {
+        let seconds = self.seconds.lock();
+        let total: u64 = seconds
+            .iter()
+            .filter(|(second, _)| *second < now_second && *second >= now_second - RATE_SECONDS)
+            .map(|(_, count)| count)
+            .sum();
+        total as f64 / RATE_SECONDS as f64
+    }
 }
 
 /// Everything ingest needs about one source, shared without the catalog lock.
@@ -81,7 +116,24 @@ pub struct SourceHandle {
     pub metrics: SourceMetrics,
     recent: Mutex<VecDeque<Arc<LogEvent>>>,
     saved_schema_version: AtomicU64,
+    /// New events for live tails: each accepted batch, numbered by its first event.
+    tail: tokio::sync::broadcast::Sender<TailBatch>,
+    /// How many events have been published to `tail` (the next batch's first number).
+    tailed: AtomicU64,
 }
+
+/// A batch of newly accepted events for live tails. `first` numbers its first event in the
+/// source's stream, so a subscriber that fell behind knows exactly how many it missed.
+#[derive(Debug, Clone)]
+pub struct TailBatch {
+    /// The number of the batch's first event.
+    pub first: u64,
+    /// The events, in order.
+    pub events: Arc<[Arc<LogEvent>]>,
+}
+
+/// How many batches a live tail may fall behind before it skips some.
+const TAIL_BATCHES: usize = 256;
 
 impl SourceHandle {
     /// A handle whose table is taken to hold `schema`: start-up applies every loaded schema to
@@ -96,6 +148,8 @@ impl SourceHandle {
             schema: Mutex::new(schema),
             metrics: SourceMetrics::default(),
             recent: Mutex::new(VecDeque::new()),
+            tail: tokio::sync::broadcast::channel(TAIL_BATCHES).0,
+            tailed: AtomicU64::new(0),
         })
     }
 
@@ -159,6 +213,24 @@ impl SourceHandle {
         if let Some(latest) = events.iter().map(|event| event.timestamp).max() {
             self.metrics.latest.fetch_max(latest.max(0) as u64, Ordering::Relaxed);
         }
+        self.metrics
+            .rate
+            .add(chrono::Utc::now().timestamp(), events.len() as u64);
+        if self.tail.receiver_count() > 0 && !events.is_empty() {
+            let first = self.tailed.fetch_add(events.len() as u64, Ordering::AcqRel);
+            // No receiver left since the check: nothing to deliver.
+            let _ = self.tail.send(TailBatch {
+                first,
+                events: events.into(),
+            });
+        }
+    }
+
+    /// Subscribes to the events accepted from now on, and returns the number the next one
+    /// will carry.
+    pub fn subscribe(&self) -> (tokio::sync::broadcast::Receiver<TailBatch>, u64) {
+        let receiver = self.tail.subscribe();
+        (receiver, self.tailed.load(Ordering::Acquire))
     }
 
     /// Returns the remembered events, oldest first.
@@ -368,6 +440,11 @@ impl Catalog {
     /// Returns the token record for a presented secret.
     pub fn token(&self, secret: &str) -> Option<AccessToken> {
         self.data.read().tokens.get(&hash_token(secret)).cloned()
+    }
+
+    /// Returns the token whose secret hashes to `hash`, if it is not revoked.
+    pub fn token_by_hash(&self, hash: &str) -> Option<AccessToken> {
+        self.data.read().tokens.get(hash).cloned()
     }
 
     /// Returns every token.

@@ -172,6 +172,36 @@ pub struct Config {
         default_value_t = 64
     )]
     pub endpoint_cache_mb: usize,
+    /// Serve the dashboard at `/dashboard` (`false`: its paths answer 404).
+    #[arg(long, env = "CINDER_DASHBOARD", value_name = "CINDER_DASHBOARD", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    pub dashboard: bool,
+    /// A user name for the dashboard's login form, beside tokens with the `private` scope.
+    #[arg(long, env = "CINDER_DASHBOARD_USER", value_name = "CINDER_DASHBOARD_USER")]
+    pub dashboard_user: Option<String>,
+    /// The argon2id hash (PHC string) of that user's password: `cinder hash-password` makes one.
+    #[arg(
+        long,
+        env = "CINDER_DASHBOARD_PASSWORD_HASH",
+        value_name = "CINDER_DASHBOARD_PASSWORD_HASH",
+        hide_env_values = true
+    )]
+    pub dashboard_password_hash: Option<String>,
+    /// A dashboard session ends after this many minutes without a request.
+    #[arg(
+        long,
+        env = "CINDER_DASHBOARD_IDLE_MINUTES",
+        value_name = "CINDER_DASHBOARD_IDLE_MINUTES",
+        default_value_t = 120
+    )]
+    pub dashboard_idle_minutes: u64,
+    /// A dashboard session ends this many hours after login, however busy.
+    #[arg(
+        long,
+        env = "CINDER_DASHBOARD_SESSION_HOURS",
+        value_name = "CINDER_DASHBOARD_SESSION_HOURS",
+        default_value_t = 24
+    )]
+    pub dashboard_session_hours: u64,
     /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
     /// generated in the data directory.
     #[arg(
@@ -285,6 +315,11 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_ENDPOINT_CACHE_MB",
     "CINDER_BIGQUERY_ENDPOINT",
     "CINDER_BIGQUERY_REQUIRE_PARTITION_FILTER",
+    "CINDER_DASHBOARD",
+    "CINDER_DASHBOARD_USER",
+    "CINDER_DASHBOARD_PASSWORD_HASH",
+    "CINDER_DASHBOARD_IDLE_MINUTES",
+    "CINDER_DASHBOARD_SESSION_HOURS",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",

@@ -6,19 +6,23 @@
 pub mod auth;
 pub mod catalog;
 pub mod config;
+pub mod dashboard;
 pub mod drains;
 pub mod egress;
 pub mod endpoints;
 pub mod error;
 mod http;
 pub mod ingest;
+pub mod query;
 mod retention;
 pub mod routing;
 pub mod rules;
+pub mod search;
 pub mod sources;
 pub mod state;
 pub mod supabase;
 pub mod teams;
+pub mod tokens;
 pub mod vault;
 pub mod wal;
 
@@ -163,7 +167,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }
     tokio::spawn(endpoints.clone().run_requery());
     let egress = Arc::new(routing::Egress::new(catalog.clone()));
+    let sessions = Arc::new(dashboard::Sessions::new(&config));
     Ok(AppState {
+        sessions,
         egress,
         endpoints,
         config: Arc::new(config),
@@ -283,7 +289,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let ready = state.ready.clone();
     let app = router(state);
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             ready.store(false, Ordering::Release);

@@ -93,3 +93,9 @@ pub async fn update(state: &AppState, rule: &Rule, params: &Map<String, Value>) 
     rule.updated_at = crate::now_rfc3339();
     state.catalog.put(|_| rule).await.map_err(catalog_error)
 }
+
+/// Deletes a rule. `NotFound` when there is none.
+pub async fn delete(state: &AppState, token: &uuid::Uuid) -> Result<(), ApiError> {
+    state.catalog.remove::<Rule>(token).await?.ok_or(ApiError::NotFound)?;
+    Ok(())
+}

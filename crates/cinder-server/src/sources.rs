@@ -199,3 +199,49 @@ mod tests {
         assert_eq!(normalize_labels("a=b=c").unwrap_err(), "must have exactly one '=' sign");
     }
 }
+
+/// One source as the dashboard's overview shows it.
+pub struct SourceSummary {
+    /// The source.
+    pub handle: Arc<SourceHandle>,
+    /// Events per bucket over the last 24 hours, oldest first.
+    pub last_day: Vec<crate::search::Bar>,
+    /// Events accepted per second, lately.
+    pub rate: f64,
+    /// The newest event's timestamp (µs), if any since start.
+    pub latest: Option<i64>,
+}
+
+impl SourceSummary {
+    /// Events in the last 24 hours.
+    pub fn events(&self) -> u64 {
+        self.last_day.iter().map(|bar| bar.count).sum()
+    }
+}
+
+/// Every source with its last day of events (one query each, run together), rate and
+/// counters, by name. A source whose histogram cannot be read reports the error instead.
+pub async fn overview(state: &AppState, now: i64) -> Vec<(SourceSummary, Option<String>)> {
+    let mut handles = state.catalog.sources();
+    handles.sort_by(|a, b| a.source.read().name.as_str().cmp(b.source.read().name.as_str()));
+    let summaries = handles.into_iter().map(|handle| async move {
+        let histogram = match crate::search::Search::new(handle.clone(), "", now) {
+            Ok(search) => search.histogram(state).await,
+            Err(error) => Err(error),
+        };
+        let latest = handle.metrics.latest.load(std::sync::atomic::Ordering::Relaxed);
+        let rate = handle.metrics.rate.per_second(now.div_euclid(1_000_000));
+        let (last_day, error) = match histogram {
+            Ok(bars) => (bars, None),
+            Err(error) => (Vec::new(), Some(error.to_string())),
+        };
+        let summary = SourceSummary {
+            handle,
+            last_day,
+            rate,
+            latest: (latest > 0).then_some(latest as i64),
+        };
+        (summary, error)
+    });
+    futures_util::future::join_all(summaries).await
+}

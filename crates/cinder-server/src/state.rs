@@ -25,6 +25,8 @@ pub struct AppState {
     pub egress: Arc<crate::routing::Egress>,
     /// Saved queries and their cached results.
     pub endpoints: Arc<Endpoints>,
+    /// Dashboard sessions and login attempts.
+    pub sessions: Arc<crate::dashboard::Sessions>,
     /// True once start-up is complete and until shutdown begins.
     pub ready: Arc<AtomicBool>,
 }

@@ -6,6 +6,7 @@
 //! sandboxable endpoint the caller's `sql=` (or `lql=`) runs inside the endpoint's CTEs.
 
 mod cache;
+pub mod manage;
 pub mod model;
 mod redact;
 

@@ -87,11 +87,6 @@ pub async fn create_token(State(state): State<AppState>, _: Manager, body: Bytes
             ))
         }
     };
-    let scopes = scopes
-        .into_iter()
-        .map(str::parse::<Scope>)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| ApiError::invalid("scopes", message))?;
     if scopes.is_empty() {
         return Err(ApiError::invalid("scopes", "can't be blank"));
     }
@@ -100,8 +95,7 @@ pub async fn create_token(State(state): State<AppState>, _: Manager, body: Bytes
         None | Some(Value::Null) => None,
         Some(_) => return Err(ApiError::invalid("description", "is invalid")),
     };
-    let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let token = state.catalog.add_token(&secret, scopes, description).await?;
+    let (token, secret) = crate::tokens::create(&state.catalog, &scopes, description).await?;
     Ok((StatusCode::CREATED, Json(render_token(&token, Some(&secret)))).into_response())
 }
 
@@ -111,12 +105,7 @@ pub async fn revoke_token(
     _: Manager,
     Path(given): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let token = state.catalog.token(&given).or_else(|| {
-        let id: i64 = given.parse().ok()?;
-        state.catalog.tokens().into_iter().find(|token| token.id == id)
-    });
-    let token = token.ok_or(ApiError::NotFound)?;
-    state.catalog.revoke_token(&token.hash).await?;
+    crate::tokens::revoke(&state.catalog, &given).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -249,10 +249,6 @@ pub async fn delete_rule(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .catalog
-        .remove::<Rule>(&path_token(&text)?)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    rules::delete(&state, &path_token(&text)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,16 +18,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::supabase;
 
-use super::{allow_cors, catalog_error, find_document, parse_body};
-
-/// Checks the query of an endpoint about to be saved, filling its source mapping.
-fn checked(state: &AppState, mut endpoint: Endpoint) -> Result<Endpoint, ApiError> {
-    endpoint.source_mapping = state
-        .endpoints
-        .check(&endpoint)
-        .map_err(|message| ApiError::invalid("query", message))?;
-    Ok(endpoint)
-}
+use super::{allow_cors, find_document, parse_body};
 
 /// `GET /api/endpoints`
 pub async fn list(State(state): State<AppState>, _: Manager) -> Json<Value> {
@@ -43,20 +34,7 @@ pub async fn list(State(state): State<AppState>, _: Manager) -> Json<Value> {
 
 /// `POST /api/endpoints` → 201
 pub async fn create(State(state): State<AppState>, _: Manager, body: Bytes) -> Result<Response, ApiError> {
-    let body = parse_body(&body)?;
-    let mut endpoint = Endpoint::new(0, String::new(), String::new(), &crate::now_rfc3339());
-    let mut required = Map::new();
-    for field in ["name", "query"] {
-        required.insert(field.to_owned(), body.get(field).cloned().unwrap_or(Value::Null));
-    }
-    required.extend(body);
-    endpoint.apply(&required)?;
-    let endpoint = checked(&state, endpoint)?;
-    let stored = state
-        .catalog
-        .put(|id| Endpoint { id, ..endpoint })
-        .await
-        .map_err(catalog_error)?;
+    let stored = crate::endpoints::manage::create(&state, parse_body(&body)?).await?;
     Ok((StatusCode::CREATED, Json(stored.render())).into_response())
 }
 
@@ -70,13 +48,8 @@ pub async fn show(
 }
 
 async fn update(state: &AppState, token: &str, body: &Bytes) -> Result<Arc<Endpoint>, ApiError> {
-    let mut endpoint = Endpoint::clone(&*find_document::<Endpoint>(state, token)?);
-    endpoint.apply(&parse_body(body)?)?;
-    endpoint.updated_at = crate::now_rfc3339();
-    let endpoint = checked(state, endpoint)?;
-    let stored = state.catalog.put(|_| endpoint).await.map_err(catalog_error)?;
-    state.endpoints.cache().invalidate(&stored.token);
-    Ok(stored)
+    let endpoint = find_document::<Endpoint>(state, token)?;
+    crate::endpoints::manage::update(state, &endpoint, &parse_body(body)?).await
 }
 
 /// `PUT /api/endpoints/:token` → 200 with the endpoint
@@ -107,12 +80,7 @@ pub async fn delete(
     Path(token): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let token = Uuid::parse_str(&token).map_err(|_| ApiError::NotFound)?;
-    state
-        .catalog
-        .remove::<Endpoint>(&token)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    state.endpoints.cache().invalidate(&token);
+    crate::endpoints::manage::delete(&state, &token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -493,8 +493,12 @@ async fn openapi_document() -> Json<Value> {
 /// Builds the router over shared state.
 pub fn router(state: AppState) -> Router {
     let (router, _) = routes().finish();
+    let dashboard = crate::dashboard::router(state.config.dashboard);
     // Compressed bodies are limited here; decompressed ones in `decode`.
-    router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(state)
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(dashboard)
+        .with_state(state)
 }
 
 /// Reads a management request's body: a JSON object, or nothing.

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use cinder_sql::translate;
 use serde_json::{json, Value};
 
 use crate::auth::Manager;
@@ -33,13 +32,6 @@ pub async fn query(
             ))
         }
     };
-    let translated = translate(
-        sql,
-        state.backend.target(),
-        &state.catalog.translator_sources(state.backend.as_ref()),
-    )
-    .map_err(|error| ApiError::BadRequest(error.to_string()))?;
-    let values: Vec<Option<String>> = translated.params.iter().map(|name| params.get(name).cloned()).collect();
-    let rows = state.backend.query(&translated, &values).await?;
-    Ok(Json(json!({ "result": rows.rows })))
+    let output = crate::query::run(&state, sql, &params).await?;
+    Ok(Json(json!({ "result": output.rows.rows })))
 }

@@ -46,7 +46,7 @@ fn render(state: &AppState, handle: &SourceHandle) -> Value {
         "bq_table_id": source.table_name(),
         "has_rejected_events": metrics.rejected.load(Ordering::Relaxed) > 0 || !schema.conflicts().is_empty(),
         "metrics": {
-            "rate": 0,
+            "rate": metrics.rate.per_second(chrono::Utc::now().timestamp()),
             "latest": metrics.latest.load(Ordering::Relaxed),
             "avg": 0,
             "max": 0,

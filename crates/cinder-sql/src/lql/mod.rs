@@ -5,11 +5,13 @@
 //! other (so LQL means the same on every engine, with every value a bound parameter); and
 //! [`Lql::matches`] evaluates the filter rules against one event, for routing rules.
 
+mod edit;
 mod matcher;
 mod parse;
 mod sql;
 mod timestamp;
 
+pub use edit::{add_rule, replace_time, rule, time_clauses};
 pub use parse::parse;
 pub use sql::LqlSql;
 

@@ -36,7 +36,7 @@ pub fn parse(text: &str, now: i64) -> Result<Lql, LqlError> {
 }
 
 /// Splits the text at whitespace outside quotes and parentheses.
-fn clauses(text: &str) -> Result<Vec<String>, LqlError> {
+pub(super) fn clauses(text: &str) -> Result<Vec<String>, LqlError> {
     let mut out = Vec::new();
     let mut current = String::new();
     let (mut quoted, mut depth, mut escaped) = (false, 0usize, false);

@@ -20,6 +20,53 @@ pub struct LqlSql {
 const SEARCH_LIMIT: u32 = 100;
 
 impl Lql {
+    /// The filter rules as one BigQuery-dialect condition (`TRUE` when there are none), for
+    /// callers that build their own query around a search (histograms, top values, paging).
+    pub fn condition(&self) -> LqlSql {
+        let mut params = Vec::new();
+        let conditions: Vec<String> = self
+            .filters
+            .iter()
+            .map(|filter| condition(filter, &mut params))
+            .collect();
+        let sql = if conditions.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            conditions.join(" AND ")
+        };
+        LqlSql { sql, params }
+    }
+
+    /// The time range the `t:` rules allow, as (from, to) in microseconds; `None` where a side
+    /// is open. Negated rules do not bound the range.
+    pub fn time_range(&self) -> (Option<i64>, Option<i64>) {
+        let (mut from, mut to) = (None::<i64>, None::<i64>);
+        let mut raise = |bound: i64| from = Some(from.map_or(bound, |from| from.max(bound)));
+        let mut lower = |bound: i64| to = Some(to.map_or(bound, |to| to.min(bound)));
+        for filter in self
+            .filters
+            .iter()
+            .filter(|filter| filter.path == "timestamp" && !filter.negated)
+        {
+            match (&filter.operator, &filter.value) {
+                (Operator::Gt | Operator::Ge, LqlValue::Timestamp(at)) => raise(*at),
+                (Operator::Lt | Operator::Le, LqlValue::Timestamp(at)) => lower(*at),
+                (Operator::Eq, LqlValue::Timestamp(at)) => {
+                    raise(*at);
+                    lower(*at);
+                }
+                (Operator::Range, LqlValue::Range(low, high)) => {
+                    if let (LqlValue::Timestamp(low), LqlValue::Timestamp(high)) = (low.as_ref(), high.as_ref()) {
+                        raise(*low);
+                        lower(*high);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (from, to)
+    }
+
     /// The query over `table` (a source name, or a CTE of a sandboxed endpoint) that returns
     /// the matching events, newest first, or the chart's buckets.
     pub fn to_sql(&self, table: &str) -> LqlSql {
