@@ -23,6 +23,17 @@ bigquery_port="${CINDER_BQ_PORT:-9050}"
 scripts/bigquery-emulator/setup.sh start "$bigquery_port" >/dev/null
 export CINDER_TEST_BIGQUERY_URL="http://127.0.0.1:$bigquery_port"
 
+# The dashboard's browser tests drive Debian's headless Chromium over WebDriver: both packages
+# of one build, installed if missing (the tests fail, not skip, without them).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "chromium and chromedriver are missing: run 'apt-get install -y chromium chromium-driver' first" >&2
+        exit 1
+    fi
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+fi
+
 # The unmodified Logflare client libraries some tests drive, from the npm registry.
 if ! command -v npm >/dev/null 2>&1; then
     if [ "$(id -u)" != 0 ]; then

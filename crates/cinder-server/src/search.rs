@@ -64,7 +64,7 @@ impl std::fmt::Display for Cursor {
 
 /// A page of events, newest first.
 pub struct EventPage {
-    /// Each event as the backend returns it (`SELECT *`).
+    /// Each event as the backend returns it (every top-level field).
     pub events: Vec<Map<String, Value>>,
     /// Where the next page starts, if there is one.
     pub next: Option<Cursor>,
@@ -147,7 +147,8 @@ impl Search {
             }
         };
         let sql = format!(
-            "SELECT * {scope}{after} ORDER BY timestamp DESC, id DESC LIMIT {}",
+            "SELECT {} {scope}{after} ORDER BY timestamp DESC, id DESC LIMIT {}",
+            whole_event(&self.source),
             PAGE_SIZE + 1
         );
         let mut events = query::run(state, &sql, &params).await?.rows.rows;
@@ -180,10 +181,12 @@ impl Search {
         let width = self.bucket_seconds() * 1_000_000;
         let origin = self.from - self.from.rem_euclid(width);
         let (scope, mut params) = self.scope();
+        // The parentheses are for the BigQuery emulator, which reads `DIV(a - b, c)` as
+        // `a - DIV(b, c)`.
         params.insert("bucket_origin".into(), origin.to_string());
         params.insert("bucket_width".into(), width.to_string());
         let sql = format!(
-            "SELECT DIV(UNIX_MICROS(timestamp) - CAST(@bucket_origin AS INT64), CAST(@bucket_width AS INT64)) AS bucket, COUNT(*) AS count {scope} GROUP BY bucket ORDER BY bucket"
+            "SELECT DIV((UNIX_MICROS(timestamp) - CAST(@bucket_origin AS INT64)), CAST(@bucket_width AS INT64)) AS bucket, COUNT(*) AS count {scope} GROUP BY bucket ORDER BY bucket"
         );
         let rows = query::run(state, &sql, &params).await?.rows.rows;
         let counts: HashMap<i64, u64> = rows
@@ -248,7 +251,10 @@ impl Search {
     /// Every matching event, newest first, up to `limit`: for exports.
     pub async fn export(&self, state: &AppState, limit: usize) -> Result<QueryOutput, ApiError> {
         let (scope, params) = self.scope();
-        let sql = format!("SELECT * {scope} ORDER BY timestamp DESC, id DESC LIMIT {limit}");
+        let sql = format!(
+            "SELECT {} {scope} ORDER BY timestamp DESC, id DESC LIMIT {limit}",
+            whole_event(&self.source)
+        );
         query::run(state, &sql, &params).await
     }
 }
@@ -269,8 +275,23 @@ pub async fn event(
         }
         None => "",
     };
-    let sql = format!("SELECT * FROM `{table}` WHERE id = @event_id{at_filter} LIMIT 1");
+    let sql = format!(
+        "SELECT {} FROM `{table}` WHERE id = @event_id{at_filter} LIMIT 1",
+        whole_event(source)
+    );
     Ok(query::run(state, &sql, &params).await?.rows.rows.into_iter().next())
+}
+
+/// Every top-level field of the source, as select items: the whole event (queries name their
+/// columns; `SELECT *` is refused).
+fn whole_event(source: &SourceHandle) -> String {
+    source
+        .schema()
+        .fields()
+        .keys()
+        .map(|name| format!("`{}`", name.replace('`', "")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An instant as the text a TIMESTAMP cast reads.

@@ -63,9 +63,9 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Page {
         @if sources == 0 {
             div.empty {
                 h2 { "No sources yet" }
-                p { "A source is a stream of log events with its own schema. Create one, then send it events over HTTP:" }
+                p { "A source is a stream of log events with its own schema. " a href="/sources/new" { "Create one" } ", then send it events over HTTP:" }
                 pre.code { "curl -X POST \"$CINDER_URL/api/logs?source_name=my.app\" \\\n  -H \"x-api-key: $TOKEN\" -H 'content-type: application/json' \\\n  -d '{\"message\": \"hello\", \"metadata\": {\"level\": \"info\"}}'" }
-                p { "Sending to a source name that does not exist yet creates it. " a href="/sources/new" { "Create a source" } " to choose its settings first." }
+                p.muted { "Any token with the " code { "ingest" } " scope works; create one under " a href="/access-tokens" { "Access tokens" } "." }
             }
         } @else {
             table.data.sources {

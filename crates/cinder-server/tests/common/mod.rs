@@ -2,6 +2,8 @@
 //! port, with helpers for the calls every test makes.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
