@@ -19,8 +19,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
 use crate::endpoints::Endpoint;
+use crate::rules::Rule;
 use crate::teams::Team;
 use crate::vault::Vault;
 
@@ -248,7 +249,7 @@ pub struct Data {
     sources: HashMap<Uuid, Arc<SourceHandle>>,
     names: HashMap<String, Uuid>,
     endpoints: HashMap<Uuid, Arc<Endpoint>>,
-    backends: HashMap<Uuid, Arc<EgressBackend>>,
+    backends: HashMap<Uuid, Arc<Drain>>,
     rules: HashMap<Uuid, Arc<Rule>>,
     teams: HashMap<Uuid, Arc<Team>>,
     account_token: Uuid,
@@ -298,7 +299,7 @@ macro_rules! document {
 }
 
 document!(Endpoint, "endpoint", endpoints, |endpoint| Some(&endpoint.name));
-document!(EgressBackend, "backend", backends, |_| None);
+document!(Drain, "backend", backends, |_| None);
 document!(Rule, "rule", rules, |_| None);
 document!(Team, "team", teams, |_| None);
 
@@ -339,7 +340,7 @@ fn secret_fields(kind: &str) -> &'static [&'static str] {
     match kind {
         KIND_TOKEN => &["token"],
         KIND_SOURCE => &["webhook_notification_url", "slack_hook_url"],
-        EgressBackend::KIND => &["config"],
+        Drain::KIND => &["config"],
         _ => &[],
     }
 }
@@ -384,7 +385,7 @@ impl Catalog {
                     data.tokens.insert(token.hash.clone(), token);
                 }
                 Endpoint::KIND => load_document::<Endpoint>(&mut data, entry.value)?,
-                EgressBackend::KIND => load_document::<EgressBackend>(&mut data, entry.value)?,
+                Drain::KIND => load_document::<Drain>(&mut data, entry.value)?,
                 Rule::KIND => load_document::<Rule>(&mut data, entry.value)?,
                 Team::KIND => load_document::<Team>(&mut data, entry.value)?,
                 KIND_ACCOUNT => data.account_token = decode(entry.value, "account")?,

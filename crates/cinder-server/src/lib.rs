@@ -8,7 +8,6 @@ pub mod catalog;
 pub mod config;
 pub mod dashboard;
 pub mod drains;
-pub mod egress;
 pub mod endpoints;
 pub mod error;
 mod http;

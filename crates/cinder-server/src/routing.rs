@@ -20,7 +20,8 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, SourceHandle};
-use crate::egress::{BackendType, EgressBackend, Rule};
+use crate::drains::{Drain, DrainType};
+use crate::rules::Rule;
 
 /// Events one backend may have waiting.
 const QUEUE_EVENTS: usize = 50_000;
@@ -37,7 +38,7 @@ pub struct Routed {
     /// Copies for sink sources.
     pub copies: Vec<(Arc<SourceHandle>, Vec<LogEvent>)>,
     /// Events for backends, as JSON.
-    pub deliveries: Vec<(Arc<EgressBackend>, Vec<Value>)>,
+    pub deliveries: Vec<(Arc<Drain>, Vec<Value>)>,
     /// The source they came from (a Postgres backend keeps each source in a table of its own).
     pub source: Uuid,
 }
@@ -53,8 +54,8 @@ pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> R
         .into_iter()
         .filter(|rule| rule.source_id == source_id)
         .collect();
-    let attached: Vec<Arc<EgressBackend>> = catalog
-        .all::<EgressBackend>()
+    let attached: Vec<Arc<Drain>> = catalog
+        .all::<Drain>()
         .into_iter()
         .filter(|backend| backend.sources.contains(&token))
         .collect();
@@ -87,7 +88,7 @@ pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> R
         }
         if let Some(backend) = rule
             .backend_id
-            .and_then(|id| catalog.find(|backend: &EgressBackend| backend.id == id))
+            .and_then(|id| catalog.find(|backend: &Drain| backend.id == id))
         {
             routed
                 .deliveries
@@ -132,7 +133,7 @@ impl Egress {
     }
 
     /// Queues events of `source` for a backend without waiting.
-    pub fn enqueue(&self, backend: &EgressBackend, source: Uuid, events: Vec<Value>) {
+    pub fn enqueue(&self, backend: &Drain, source: Uuid, events: Vec<Value>) {
         if !backend.can_send() {
             tracing::warn!(backend = %backend.name, kind = ?backend.kind, "a rule routes events to a backend type Cinder cannot send to yet; they are not sent");
             self.metrics.dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
@@ -187,7 +188,7 @@ async fn deliver(
             }
         }
         // The settings are read per batch: an edit applies to the next one.
-        let Some(backend) = catalog.get::<EgressBackend>(&token) else {
+        let Some(backend) = catalog.get::<Drain>(&token) else {
             metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
             return;
         };
@@ -227,15 +228,15 @@ enum Failure {
 async fn send(
     client: &reqwest::Client,
     connection: &mut Option<PostgresSink>,
-    backend: &EgressBackend,
+    backend: &Drain,
     events: &[(Uuid, Value)],
 ) -> Result<(), Failure> {
     match backend.kind {
-        BackendType::Webhook => {
+        DrainType::Webhook => {
             let events: Vec<&Value> = events.iter().map(|(_, event)| event).collect();
             webhook(client, backend, &events).await
         }
-        BackendType::Postgres => {
+        DrainType::Postgres => {
             let result = postgres(connection, backend, events).await;
             if result.is_err() {
                 *connection = None; // connect afresh for the retry
@@ -257,13 +258,13 @@ struct PostgresSink {
 /// stored twice), the event as `body`.
 async fn postgres(
     connection: &mut Option<PostgresSink>,
-    backend: &EgressBackend,
+    backend: &Drain,
     events: &[(Uuid, Value)],
 ) -> Result<(), Failure> {
     let config = &backend.config;
     let text = |key: &str| config.get(key).and_then(Value::as_str);
     if connection.is_none() {
-        let settings = crate::egress::postgres_settings(config).map_err(Failure::Permanent)?;
+        let settings = crate::drains::postgres_settings(config).map_err(Failure::Permanent)?;
         let (client, driver) = settings
             .connect(tokio_postgres::NoTls)
             .await
@@ -275,20 +276,21 @@ async fn postgres(
         });
     }
     let sink = connection.as_mut().expect("connected above");
-    let schema = text("schema").unwrap_or("public").replace('"', "\"\"");
+    let schema = text("schema").unwrap_or("public");
     let mut by_source: HashMap<Uuid, Vec<&Value>> = HashMap::new();
     for (source, event) in events {
         by_source.entry(*source).or_default().push(event);
     }
     let transient = |error: tokio_postgres::Error| Failure::Transient(error.to_string());
     for (source, events) in by_source {
-        let table = format!("\"{schema}\".\"{}\"", cinder_core::table_name(&source));
+        let name = cinder_core::table_name(&source);
+        let quoted_schema = format!("\"{}\"", schema.replace('"', "\"\""));
+        let table = format!("{quoted_schema}.\"{}\"", name.replace('"', "\"\""));
         if !sink.tables.contains(&table) {
+            // The same layout as Cinder's own PostgreSQL backend.
+            let ddl = cinder_storage::postgres::events_table_ddl(schema, &name);
             sink.client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
-                     CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY, body jsonb, event_message text, timestamp timestamp)"
-                ))
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {quoted_schema}; {ddl}"))
                 .await
                 .map_err(transient)?;
             sink.tables.insert(table.clone());
@@ -321,7 +323,7 @@ async fn postgres(
 
 /// Logflare's webhook: a JSON array of the events, gzip'd unless `gzip: false`, with the
 /// configured headers.
-async fn webhook(client: &reqwest::Client, backend: &EgressBackend, events: &[&Value]) -> Result<(), Failure> {
+async fn webhook(client: &reqwest::Client, backend: &Drain, events: &[&Value]) -> Result<(), Failure> {
     let config = &backend.config;
     let url = config
         .get("url")

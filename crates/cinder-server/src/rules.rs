@@ -3,12 +3,106 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
 use crate::error::{catalog_error, ApiError};
 use crate::state::AppState;
+
+/// A routing rule: events of `source_id` that match `lql_string` are copied to the `sink`
+/// source, or sent to the backend `backend_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    /// Numeric id.
+    pub id: i64,
+    /// The handle in URLs.
+    pub token: Uuid,
+    /// The source whose events are matched (its numeric id).
+    pub source_id: i64,
+    /// The LQL filter.
+    pub lql_string: String,
+    /// The backend matching events go to.
+    #[serde(default)]
+    pub backend_id: Option<i64>,
+    /// The source matching events are copied to.
+    #[serde(default)]
+    pub sink: Option<Uuid>,
+    /// RFC 3339.
+    pub inserted_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+impl Rule {
+    /// A rule with nothing set yet, made at `now`.
+    pub fn new(now: &str) -> Self {
+        Self {
+            id: 0,
+            token: Uuid::new_v4(),
+            source_id: 0,
+            lql_string: String::new(),
+            backend_id: None,
+            sink: None,
+            inserted_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
+
+    /// The API's view, with the parsed filters.
+    pub fn render(&self) -> Value {
+        let filters = cinder_sql::lql::parse(&self.lql_string, chrono::Utc::now().timestamp_micros())
+            .map(|lql| lql.filters.iter().map(render_filter).collect::<Vec<_>>())
+            .unwrap_or_default();
+        json!({
+            "id": self.id,
+            "token": self.token,
+            "source_id": self.source_id,
+            "lql_string": self.lql_string,
+            "lql_filters": filters,
+            "backend_id": self.backend_id,
+            "sink": self.sink,
+            "inserted_at": self.inserted_at,
+            "updated_at": self.updated_at,
+        })
+    }
+}
+
+fn render_filter(filter: &cinder_sql::lql::Filter) -> Value {
+    use cinder_sql::lql::{LqlValue, Operator};
+    fn value(lql: &LqlValue) -> Value {
+        match lql {
+            LqlValue::String(text) => Value::String(text.clone()),
+            LqlValue::Integer(integer) => Value::from(*integer),
+            LqlValue::Float(float) => Value::from(*float),
+            LqlValue::Boolean(flag) => Value::Bool(*flag),
+            LqlValue::Timestamp(micros) => Value::from(*micros),
+            LqlValue::Range(low, high) => Value::Array(vec![value(low), value(high)]),
+            LqlValue::List(values) => Value::Array(values.iter().map(value).collect()),
+            LqlValue::Null => Value::Null,
+        }
+    }
+    let operator = match filter.operator {
+        Operator::Eq | Operator::IsNull => "=",
+        Operator::Gt => ">",
+        Operator::Ge => ">=",
+        Operator::Lt => "<",
+        Operator::Le => "<=",
+        Operator::Regex => "~",
+        Operator::Contains => "string_contains",
+        Operator::ListIncludes => "list_includes",
+        Operator::ListIncludesRegex => "list_includes_regexp",
+        Operator::Range => "range",
+        Operator::In => "in",
+    };
+    json!({
+        "path": filter.path,
+        "operator": operator,
+        "value": value(&filter.value),
+        "modifiers": if filter.negated { json!({"negate": true}) } else { json!({}) },
+    })
+}
 
 /// Applies a rule's fields, checking the LQL and that what it names exists.
 fn apply(state: &AppState, rule: &mut Rule, params: &Map<String, Value>, creating: bool) -> Result<(), ApiError> {
@@ -37,7 +131,7 @@ fn apply(state: &AppState, rule: &mut Rule, params: &Map<String, Value>, creatin
     if let Some(backend_id) = id("backend_id")? {
         state
             .catalog
-            .find(|backend: &EgressBackend| backend.id == backend_id)
+            .find(|backend: &Drain| backend.id == backend_id)
             .ok_or(ApiError::NotFound)?;
         rule.backend_id = Some(backend_id);
     }

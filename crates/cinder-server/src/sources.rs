@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::catalog::SourceHandle;
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
 use crate::error::{catalog_error, ApiError};
+use crate::rules::Rule;
 use crate::state::AppState;
 
 /// Creates a source from Logflare's fields (`name` and the writable ones), its table too.
@@ -60,9 +61,9 @@ pub async fn delete(state: &AppState, token: &Uuid) -> Result<(), ApiError> {
             state.catalog.remove::<Rule>(&rule.token).await?;
         }
     }
-    for backend in state.catalog.all::<EgressBackend>() {
+    for backend in state.catalog.all::<Drain>() {
         if backend.sources.contains(token) {
-            let mut detached = EgressBackend::clone(&backend);
+            let mut detached = Drain::clone(&backend);
             detached.sources.retain(|attached| attached != token);
             state.catalog.put(|_| detached).await.map_err(catalog_error)?;
         }

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 
 use super::layout::{csrf_field, error_box, heading, notice_box, page, Page};
 use super::session::{CsrfForm, Viewer, Who};
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
+use crate::rules::Rule;
 use crate::state::AppState;
 use crate::teams::Team;
 
@@ -25,7 +26,7 @@ const DRAIN_TYPES: &[(&str, &str)] = &[
 ];
 
 fn backends_page(state: &AppState, viewer: &Viewer, notice: Option<&str>, error: Option<&str>) -> Page {
-    let mut drains = state.catalog.all::<EgressBackend>();
+    let mut drains = state.catalog.all::<Drain>();
     drains.sort_by(|a, b| a.name.cmp(&b.name));
     let body = html! {
         (heading("Backends", html! {}))
@@ -108,8 +109,8 @@ pub async fn create_backend(State(state): State<AppState>, form: CsrfForm<Vec<(S
     }
 }
 
-fn drain(state: &AppState, token: &str) -> Option<Arc<EgressBackend>> {
-    state.catalog.get::<EgressBackend>(&uuid::Uuid::parse_str(token).ok()?)
+fn drain(state: &AppState, token: &str) -> Option<Arc<Drain>> {
+    state.catalog.get::<Drain>(&uuid::Uuid::parse_str(token).ok()?)
 }
 
 /// `POST /backends/:token/test`
@@ -148,7 +149,7 @@ fn rules_page(state: &AppState, viewer: &Viewer, error: Option<&str>) -> Page {
     let rules = state.catalog.all::<Rule>();
     let mut sources = state.catalog.sources();
     sources.sort_by(|a, b| a.source.read().name.as_str().cmp(b.source.read().name.as_str()));
-    let drains = state.catalog.all::<EgressBackend>();
+    let drains = state.catalog.all::<Drain>();
     let source_name = |id: i64| {
         sources
             .iter()

@@ -15,7 +15,8 @@ use super::layout::{copy_button, csrf_field, error_box, heading, page, Page};
 use super::search::{not_found, source_of};
 use super::session::{CsrfForm, Viewer};
 use crate::catalog::SourceHandle;
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
+use crate::rules::Rule;
 use crate::state::AppState;
 
 /// The settings the form edits.
@@ -140,9 +141,9 @@ fn edit_page(
         .into_iter()
         .filter(|rule| rule.source_id == source.id)
         .collect();
-    let drains: Vec<Arc<EgressBackend>> = state
+    let drains: Vec<Arc<Drain>> = state
         .catalog
-        .all::<EgressBackend>()
+        .all::<Drain>()
         .into_iter()
         .filter(|drain| drain.sources.contains(&source.token))
         .collect();
@@ -205,7 +206,7 @@ pub(super) fn rule_target(state: &AppState, rule: &Rule) -> String {
     }
     match rule
         .backend_id
-        .and_then(|id| state.catalog.find::<EgressBackend>(|drain| drain.id == id))
+        .and_then(|id| state.catalog.find::<Drain>(|drain| drain.id == id))
     {
         Some(drain) => format!("backend {}", drain.name),
         None => "nowhere (its target was deleted)".to_owned(),

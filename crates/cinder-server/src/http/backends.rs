@@ -10,8 +10,9 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use crate::auth::Manager;
-use crate::egress::{EgressBackend, Rule};
+use crate::drains::Drain;
 use crate::error::ApiError;
+use crate::rules::Rule;
 use crate::state::AppState;
 use crate::{drains, rules};
 
@@ -30,7 +31,7 @@ pub async fn list(
             Some((key, value))
         })
         .collect();
-    let backends = state.catalog.all::<EgressBackend>();
+    let backends = state.catalog.all::<Drain>();
     Json(
         backends
             .iter()
@@ -52,11 +53,11 @@ pub async fn show(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(find_document::<EgressBackend>(&state, &text)?.render()))
+    Ok(Json(find_document::<Drain>(&state, &text)?.render()))
 }
 
-async fn update(state: &AppState, text: &str, body: &Bytes) -> Result<Arc<EgressBackend>, ApiError> {
-    let backend = find_document::<EgressBackend>(state, text)?;
+async fn update(state: &AppState, text: &str, body: &Bytes) -> Result<Arc<Drain>, ApiError> {
+    let backend = find_document::<Drain>(state, text)?;
     drains::update(state, &backend, &parse_body(body)?).await
 }
 
@@ -87,7 +88,7 @@ pub async fn delete(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let backend = find_document::<EgressBackend>(&state, &text)?;
+    let backend = find_document::<Drain>(&state, &text)?;
     drains::delete(&state, &backend).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -98,7 +99,7 @@ pub async fn test(
     _: Manager,
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let backend = find_document::<EgressBackend>(&state, &text)?;
+    let backend = find_document::<Drain>(&state, &text)?;
     Ok(Json(match drains::test(&backend).await {
         Ok(()) => json!({"connected?": true}),
         Err(reason) => json!({"connected?": false, "reason": reason}),
@@ -128,7 +129,7 @@ pub async fn detach(
 
 async fn set_attached(state: &AppState, source: &str, backend: &str, attached: bool) -> Result<(), ApiError> {
     let source = path_token(source)?;
-    let backend = find_document::<EgressBackend>(state, backend)?;
+    let backend = find_document::<Drain>(state, backend)?;
     drains::set_attached(state, &source, &backend, attached).await
 }
 
@@ -150,7 +151,7 @@ pub async fn list_rules(
             id.parse::<i64>()
                 .map_err(|_| ApiError::BadRequest("backend_id must be a number".into()))?,
         ),
-        (None, Some(text)) => Some(find_document::<EgressBackend>(&state, text)?.id),
+        (None, Some(text)) => Some(find_document::<Drain>(&state, text)?.id),
         (None, None) => None,
     };
     let source_id = wanted("source_id").and_then(|id| id.parse::<i64>().ok());

@@ -261,6 +261,23 @@ impl ToSql for Jsonb<'_> {
 }
 
 /// Quotes an identifier.
+/// The statements that create a source's events table `schema.table` if it is missing: Logflare's
+/// layout (`id` the primary key, so a re-sent event is stored once; the event as `body`) with a
+/// BRIN index on `timestamp`. The backend and the PostgreSQL drain both create tables with it.
+pub fn events_table_ddl(schema: &str, table: &str) -> String {
+    let qualified = format!("{}.{}", quote(schema), quote(table));
+    format!(
+        "CREATE TABLE IF NOT EXISTS {qualified} (
+             id text PRIMARY KEY,
+             body jsonb NOT NULL,
+             event_message text,
+             timestamp timestamp NOT NULL
+         );
+         CREATE INDEX IF NOT EXISTS {index} ON {qualified} USING brin (timestamp)",
+        index = quote(&format!("{table}_timestamp_brin")),
+    )
+}
+
 pub(crate) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -345,17 +362,7 @@ impl Backend for Postgres {
         // Every field lives in `body`: a growing schema needs no new column.
         let client = self.client().await?;
         client
-            .batch_execute(&format!(
-                "CREATE TABLE IF NOT EXISTS {qualified} (
-                     id text PRIMARY KEY,
-                     body jsonb NOT NULL,
-                     event_message text,
-                     timestamp timestamp NOT NULL
-                 );
-                 CREATE INDEX IF NOT EXISTS {index} ON {qualified} USING brin (timestamp)",
-                qualified = self.table(table),
-                index = quote(&format!("{table}_timestamp_brin")),
-            ))
+            .batch_execute(&events_table_ddl(&self.schema, table))
             .await
             .map_err(query_error)?;
         self.tables.lock().insert(table.to_owned());

@@ -1,7 +1,7 @@
-//! Backends events can be sent to (Logflare's "backends": log drains), and the rules that
-//! choose which events go where.
+//! Drains: where copies of events can be sent (Logflare calls them "backends"; Cinder keeps
+//! that name in its API and uses "backend" only for where events are stored).
 //!
-//! A backend's `config` is checked per type when it is saved, and its secrets (passwords, API
+//! A drain's `config` is checked per type when it is saved, and its secrets (passwords, API
 //! keys, tokens, header values, credentials inside URLs) never leave the server: every response
 //! shows them as `REDACTED`, and an update that sends `REDACTED` back keeps the stored value.
 
@@ -19,7 +19,7 @@ pub const REDACTED: &str = "REDACTED";
 /// The kinds of backend Logflare has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum BackendType {
+pub enum DrainType {
     /// HTTP POST of JSON batches.
     Webhook,
     /// A PostgreSQL database.
@@ -50,7 +50,7 @@ pub enum BackendType {
     Syslog,
 }
 
-impl BackendType {
+impl DrainType {
     fn parse(text: &str) -> Option<Self> {
         serde_json::from_value(Value::String(text.to_owned())).ok()
     }
@@ -58,16 +58,16 @@ impl BackendType {
     /// The config keys that must be present (all strings unless listed in [`Self::numbers`]).
     fn required(self) -> &'static [&'static str] {
         match self {
-            BackendType::Webhook | BackendType::Loki | BackendType::Elastic => &["url"],
-            BackendType::Postgres | BackendType::Otlp | BackendType::Last9 => &[],
-            BackendType::Bigquery => &["project_id", "dataset_id"],
-            BackendType::Datadog => &["api_key"],
-            BackendType::Sentry => &["dsn"],
-            BackendType::S3 => &["s3_bucket", "storage_region", "access_key_id", "secret_access_key"],
-            BackendType::Axiom => &["api_token", "dataset_name"],
-            BackendType::Clickhouse => &["url", "database"],
-            BackendType::Incidentio => &["api_token"],
-            BackendType::Syslog => &["host", "port"],
+            DrainType::Webhook | DrainType::Loki | DrainType::Elastic => &["url"],
+            DrainType::Postgres | DrainType::Otlp | DrainType::Last9 => &[],
+            DrainType::Bigquery => &["project_id", "dataset_id"],
+            DrainType::Datadog => &["api_key"],
+            DrainType::Sentry => &["dsn"],
+            DrainType::S3 => &["s3_bucket", "storage_region", "access_key_id", "secret_access_key"],
+            DrainType::Axiom => &["api_token", "dataset_name"],
+            DrainType::Clickhouse => &["url", "database"],
+            DrainType::Incidentio => &["api_token"],
+            DrainType::Syslog => &["host", "port"],
         }
     }
 }
@@ -85,7 +85,7 @@ const SECRET_KEYS: [&str; 7] = [
 
 /// A backend as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EgressBackend {
+pub struct Drain {
     /// Numeric id (rules name it as `backend_id`).
     pub id: i64,
     /// The handle in URLs.
@@ -97,7 +97,7 @@ pub struct EgressBackend {
     pub description: Option<String>,
     /// The kind of destination.
     #[serde(rename = "type")]
-    pub kind: BackendType,
+    pub kind: DrainType,
     /// Type-specific settings, secrets included (empty when they were lost with a generated
     /// encryption key).
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -118,15 +118,15 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ma
     Ok(Option::<Map<String, Value>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-impl EgressBackend {
+impl Drain {
     /// A drain with no fields yet (a webhook until its `type` says otherwise), made at `now`.
-    pub fn blank(now: &str) -> EgressBackend {
-        EgressBackend {
+    pub fn blank(now: &str) -> Drain {
+        Drain {
             id: 0,
             token: Uuid::new_v4(),
             name: String::new(),
             description: None,
-            kind: BackendType::Webhook,
+            kind: DrainType::Webhook,
             config: Map::new(),
             metadata: Map::new(),
             sources: Vec::new(),
@@ -153,7 +153,7 @@ impl EgressBackend {
 
     /// Whether Cinder sends events to this kind of backend yet.
     pub fn can_send(&self) -> bool {
-        matches!(self.kind, BackendType::Webhook | BackendType::Postgres)
+        matches!(self.kind, DrainType::Webhook | DrainType::Postgres)
     }
 
     /// Whether every `metadata[key]=value` filter holds (`"true"`/`"false"` match booleans).
@@ -191,7 +191,7 @@ impl EgressBackend {
             None => {}
         }
         if let Some(value) = params.get("type").filter(|value| !value.is_null()) {
-            match value.as_str().and_then(BackendType::parse) {
+            match value.as_str().and_then(DrainType::parse) {
                 Some(kind) if creating || kind == self.kind => self.kind = kind,
                 Some(_) => fail("type", "cannot be changed; create a new backend".into()),
                 None => fail("type", format!("is invalid: {value}")),
@@ -240,7 +240,7 @@ fn merge_secrets(stored: &Map<String, Value>, incoming: &Map<String, Value>) -> 
         .collect()
 }
 
-fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, String)> {
+fn check_config(kind: DrainType, config: &Map<String, Value>) -> Vec<(String, String)> {
     let mut errors = Vec::new();
     for key in kind.required() {
         match config.get(*key) {
@@ -251,12 +251,12 @@ fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, 
     }
     if let Some(url) = config.get("url") {
         let scheme_ok = match (kind, url.as_str()) {
-            (BackendType::Postgres, Some(url)) => url.starts_with("postgres://") || url.starts_with("postgresql://"),
+            (DrainType::Postgres, Some(url)) => url.starts_with("postgres://") || url.starts_with("postgresql://"),
             (_, Some(url)) => url.starts_with("http://") || url.starts_with("https://"),
             (_, None) => false,
         };
         if !scheme_ok {
-            let expected = if kind == BackendType::Postgres {
+            let expected = if kind == DrainType::Postgres {
                 "postgres://"
             } else {
                 "http:// or https://"
@@ -264,7 +264,7 @@ fn check_config(kind: BackendType, config: &Map<String, Value>) -> Vec<(String, 
             errors.push(("url".into(), format!("must be a URL starting with {expected}")));
         }
     }
-    if kind == BackendType::Postgres && config.get("url").is_none() {
+    if kind == DrainType::Postgres && config.get("url").is_none() {
         for key in ["hostname", "username", "database"] {
             if config.get(key).and_then(Value::as_str).is_none_or(str::is_empty) {
                 errors.push((key.into(), "can't be blank (or give a `url`)".into()));
@@ -362,105 +362,12 @@ fn redact_url(url: &str) -> String {
     }
 }
 
-/// A routing rule: events of `source_id` that match `lql_string` are copied to the `sink`
-/// source, or sent to the backend `backend_id`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Rule {
-    /// Numeric id.
-    pub id: i64,
-    /// The handle in URLs.
-    pub token: Uuid,
-    /// The source whose events are matched (its numeric id).
-    pub source_id: i64,
-    /// The LQL filter.
-    pub lql_string: String,
-    /// The backend matching events go to.
-    #[serde(default)]
-    pub backend_id: Option<i64>,
-    /// The source matching events are copied to.
-    #[serde(default)]
-    pub sink: Option<Uuid>,
-    /// RFC 3339.
-    pub inserted_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
-}
-
-impl Rule {
-    /// A rule with nothing set yet, made at `now`.
-    pub fn new(now: &str) -> Self {
-        Self {
-            id: 0,
-            token: Uuid::new_v4(),
-            source_id: 0,
-            lql_string: String::new(),
-            backend_id: None,
-            sink: None,
-            inserted_at: now.to_owned(),
-            updated_at: now.to_owned(),
-        }
-    }
-
-    /// The API's view, with the parsed filters.
-    pub fn render(&self) -> Value {
-        let filters = cinder_sql::lql::parse(&self.lql_string, chrono::Utc::now().timestamp_micros())
-            .map(|lql| lql.filters.iter().map(render_filter).collect::<Vec<_>>())
-            .unwrap_or_default();
-        json!({
-            "id": self.id,
-            "token": self.token,
-            "source_id": self.source_id,
-            "lql_string": self.lql_string,
-            "lql_filters": filters,
-            "backend_id": self.backend_id,
-            "sink": self.sink,
-            "inserted_at": self.inserted_at,
-            "updated_at": self.updated_at,
-        })
-    }
-}
-
-fn render_filter(filter: &cinder_sql::lql::Filter) -> Value {
-    use cinder_sql::lql::{LqlValue, Operator};
-    fn value(lql: &LqlValue) -> Value {
-        match lql {
-            LqlValue::String(text) => Value::String(text.clone()),
-            LqlValue::Integer(integer) => Value::from(*integer),
-            LqlValue::Float(float) => Value::from(*float),
-            LqlValue::Boolean(flag) => Value::Bool(*flag),
-            LqlValue::Timestamp(micros) => Value::from(*micros),
-            LqlValue::Range(low, high) => Value::Array(vec![value(low), value(high)]),
-            LqlValue::List(values) => Value::Array(values.iter().map(value).collect()),
-            LqlValue::Null => Value::Null,
-        }
-    }
-    let operator = match filter.operator {
-        Operator::Eq | Operator::IsNull => "=",
-        Operator::Gt => ">",
-        Operator::Ge => ">=",
-        Operator::Lt => "<",
-        Operator::Le => "<=",
-        Operator::Regex => "~",
-        Operator::Contains => "string_contains",
-        Operator::ListIncludes => "list_includes",
-        Operator::ListIncludesRegex => "list_includes_regexp",
-        Operator::Range => "range",
-        Operator::In => "in",
-    };
-    json!({
-        "path": filter.path,
-        "operator": operator,
-        "value": value(&filter.value),
-        "modifiers": if filter.negated { json!({"negate": true}) } else { json!({}) },
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn backend(params: Value) -> Result<EgressBackend, ApiError> {
-        let mut backend = EgressBackend::blank("");
+    fn backend(params: Value) -> Result<Drain, ApiError> {
+        let mut backend = Drain::blank("");
         backend.apply(params.as_object().unwrap(), true)?;
         Ok(backend)
     }

@@ -4,33 +4,33 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+mod model;
+
+pub use model::{postgres_settings, redact, Drain, DrainType, REDACTED};
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::egress::{BackendType, EgressBackend, Rule};
 use crate::error::{catalog_error, ApiError};
+use crate::rules::Rule;
 use crate::state::AppState;
 
 /// Creates a drain from Logflare's fields, validated before it is stored.
-pub async fn create(state: &AppState, params: &Map<String, Value>) -> Result<Arc<EgressBackend>, ApiError> {
-    let mut backend = EgressBackend::blank(&crate::now_rfc3339());
+pub async fn create(state: &AppState, params: &Map<String, Value>) -> Result<Arc<Drain>, ApiError> {
+    let mut backend = Drain::blank(&crate::now_rfc3339());
     backend.apply(params, true)?;
     if !backend.can_send() {
         tracing::warn!(name = %backend.name, kind = ?backend.kind, "drain stored; Cinder does not send events to this type yet");
     }
     state
         .catalog
-        .put(|id| EgressBackend { id, ..backend })
+        .put(|id| Drain { id, ..backend })
         .await
         .map_err(catalog_error)
 }
 
 /// Changes the fields `params` names.
-pub async fn update(
-    state: &AppState,
-    backend: &EgressBackend,
-    params: &Map<String, Value>,
-) -> Result<Arc<EgressBackend>, ApiError> {
+pub async fn update(state: &AppState, backend: &Drain, params: &Map<String, Value>) -> Result<Arc<Drain>, ApiError> {
     let mut backend = backend.clone();
     backend.apply(params, false)?;
     backend.updated_at = crate::now_rfc3339();
@@ -38,7 +38,7 @@ pub async fn update(
 }
 
 /// Deletes a drain and the rules that send to it; refused while sources are attached.
-pub async fn delete(state: &AppState, backend: &EgressBackend) -> Result<(), ApiError> {
+pub async fn delete(state: &AppState, backend: &Drain) -> Result<(), ApiError> {
     if !backend.sources.is_empty() {
         return Err(ApiError::invalid(
             "sources",
@@ -50,17 +50,17 @@ pub async fn delete(state: &AppState, backend: &EgressBackend) -> Result<(), Api
             state.catalog.remove::<Rule>(&rule.token).await?;
         }
     }
-    state.catalog.remove::<EgressBackend>(&backend.token).await?;
+    state.catalog.remove::<Drain>(&backend.token).await?;
     Ok(())
 }
 
 /// Whether the drain's destination answers; the reason when it does not.
-pub async fn test(backend: &EgressBackend) -> Result<(), String> {
+pub async fn test(backend: &Drain) -> Result<(), String> {
     if !backend.can_send() {
         return Err(format!("Cinder cannot send to {:?} backends yet", backend.kind).to_lowercase());
     }
     match backend.kind {
-        BackendType::Postgres => postgres_reachable(&backend.config).await,
+        DrainType::Postgres => postgres_reachable(&backend.config).await,
         _ => match backend.config.get("url").and_then(Value::as_str) {
             Some(url) => tcp_reachable(url).await,
             None => Err("no url to check".to_owned()),
@@ -69,7 +69,7 @@ pub async fn test(backend: &EgressBackend) -> Result<(), String> {
 }
 
 async fn postgres_reachable(config: &Map<String, Value>) -> Result<(), String> {
-    let settings = crate::egress::postgres_settings(config)?;
+    let settings = crate::drains::postgres_settings(config)?;
     let (client, connection) = settings
         .connect(tokio_postgres::NoTls)
         .await
@@ -97,12 +97,7 @@ async fn tcp_reachable(url: &str) -> Result<(), String> {
 }
 
 /// Attaches a source to a drain, or detaches it.
-pub async fn set_attached(
-    state: &AppState,
-    source: &Uuid,
-    backend: &EgressBackend,
-    attached: bool,
-) -> Result<(), ApiError> {
+pub async fn set_attached(state: &AppState, source: &Uuid, backend: &Drain, attached: bool) -> Result<(), ApiError> {
     state.catalog.source(source).ok_or(ApiError::NotFound)?;
     let mut backend = backend.clone();
     backend.sources.retain(|token| token != source);
@@ -117,7 +112,7 @@ pub async fn set_attached(
 pub fn attached_to(state: &AppState, source: &Uuid) -> Vec<Value> {
     state
         .catalog
-        .all::<EgressBackend>()
+        .all::<Drain>()
         .iter()
         .filter(|backend| backend.sources.contains(source))
         .map(|backend| backend.render())
