@@ -114,6 +114,16 @@ async fn measure(router: &Router, cookie: &str, label: &str, uri: &str) -> anyho
     Ok(())
 }
 
+/// Percent-encodes everything but unreserved characters.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let total: usize = std::env::args()
@@ -122,25 +132,54 @@ async fn main() -> anyhow::Result<()> {
         .transpose()
         .context("EVENTS must be a number")?
         .unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join(format!("cinder-dashboard-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    // A second argument keeps the data directory there, and reuses what it already holds.
+    let kept = std::env::args().nth(2).map(std::path::PathBuf::from);
+    let dir = kept
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("cinder-dashboard-bench-{}", std::process::id())));
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     let mut config = cinder_server::config::Config::for_data_dir(dir.clone());
     config.private_access_token = Some(TOKEN.to_owned());
     let state = cinder_server::start(config).await?;
     let router = cinder_server::router(state.clone());
-    let (status, body) = send(&router, "/api/sources", None, Some(br#"{"name":"bench"}"#.to_vec())).await?;
-    if status != StatusCode::CREATED {
-        bail!(
-            "creating the source answered {status}: {}",
-            String::from_utf8_lossy(&body)
-        );
+    let token = match state.catalog.source_by_name("bench") {
+        Some(source) => source.source.read().token.to_string(),
+        None => {
+            let (status, body) = send(&router, "/api/sources", None, Some(br#"{"name":"bench"}"#.to_vec())).await?;
+            if status != StatusCode::CREATED {
+                bail!(
+                    "creating the source answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            serde_json::from_slice::<Value>(&body)?["token"]
+                .as_str()
+                .context("no token")?
+                .to_owned()
+        }
+    };
+    let (_, body) = send(
+        &router,
+        "/api/query?sql=select%20count(*)%20as%20n%20from%20bench",
+        None,
+        None,
+    )
+    .await?;
+    let stored = serde_json::from_slice::<Value>(&body)?["result"][0]["n"]
+        .as_u64()
+        .unwrap_or(0) as usize;
+    if stored < total {
+        ingest(&router, total - stored).await?;
+    } else {
+        println!("reusing {stored} stored events in {}", dir.display());
     }
-    let token = serde_json::from_slice::<Value>(&body)?["token"]
-        .as_str()
-        .context("no token")?
-        .to_owned();
-    ingest(&router, total).await?;
-    let cookie = state.sessions.open(Who::User("bench".into()));
+    let private = state.catalog.token(TOKEN).context("the private token")?;
+    let cookie = state.sessions.open(Who::Token {
+        hash: private.hash,
+        id: private.id,
+    });
     let search = format!("/sources/{token}/search");
     let sql = "select metadata.request.method as method, count(*) as n from bench where timestamp > '2000-01-01' group by method";
     let pages = [
@@ -159,17 +198,34 @@ async fn main() -> anyhow::Result<()> {
             "search + top values",
             format!("{search}?querystring=m.request.method%3APOST&field=metadata.response.status_code"),
         ),
-        (
-            "query page",
-            format!(
-                "/query?sql={}",
-                sql.replace(' ', "%20").replace('\'', "%27").replace('*', "%2A")
-            ),
-        ),
+        ("query page", format!("/query?sql={}", percent_encode(sql))),
     ];
     for (label, uri) in &pages {
         measure(&router, &cookie, label, uri).await?;
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // The two queries behind the search page, alone, through /api/query.
+    let since = (chrono::Utc::now() - chrono::Duration::hours(24)).to_rfc3339();
+    let parts = [
+        (
+            "  events query (51 rows)",
+            format!("select id, timestamp, event_message, metadata, appname, project from bench where timestamp >= '{since}' order by timestamp desc, id desc limit 51"),
+        ),
+        (
+            "  histogram query",
+            format!("select div((unix_micros(timestamp) - 0), 1800000000) as bucket, count(*) as n from bench where timestamp >= '{since}' group by bucket"),
+        ),
+    ];
+    for (label, sql) in &parts {
+        measure(
+            &router,
+            &cookie,
+            label,
+            &format!("/api/query?sql={}", percent_encode(sql)),
+        )
+        .await?;
+    }
+    if kept.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }

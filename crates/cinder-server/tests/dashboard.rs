@@ -390,6 +390,46 @@ async fn live_tail_streams_matching_events_as_server_sent_events() {
         .as_str()
         .unwrap()
         .to_owned();
+    let get = |path: String| {
+        http()
+            .get(server.url(&path))
+            .header("cookie", format!("cinder_session={session}"))
+            .send()
+    };
+
+    // Export: the search's events as CSV (a header, then one line each) and NDJSON.
+    let csv = get(format!(
+        "/sources/{token}/export?format=csv&querystring=m.level%3Aerror"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("app.web.csv"));
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 11, "{csv}");
+    assert!(csv.lines().next().unwrap().contains("event_message"));
+    let ndjson = get(format!("/sources/{token}/export?format=ndjson"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let events: Vec<Value> = ndjson.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(events.len(), 40);
+    // Each event has a permalink.
+    let (id, at) = (
+        events[0]["id"].as_str().unwrap(),
+        events[0]["timestamp"].as_i64().unwrap(),
+    );
+    let page = get(format!("/sources/{token}/event?id={id}&t={at}")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains(id));
+    let missing = get(format!("/sources/{token}/event?id=nope")).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
     let mut response = http()
         .get(server.url(&format!("/sources/{token}/tail?querystring=m.level:error")))
         .header("cookie", format!("cinder_session={session}"))
@@ -452,13 +492,13 @@ async fn browser_login(browser: &Browser, server: &Server, shots: &std::path::Pa
     browser.screenshot(&shots.join("login.png")).await;
     let secret = browser.find("#secret").await;
     browser.fill(&secret, "not-a-token").await;
-    browser.click(&browser.find("button.primary").await).await;
+    browser.click_and_wait(&browser.find("button.primary").await).await;
     browser
         .wait_for_text(".error", "Those credentials are not valid.", Duration::from_secs(5))
         .await;
     let secret = browser.find("#secret").await;
     browser.fill(&secret, PRIVATE).await;
-    browser.click(&browser.find("button.primary").await).await;
+    browser.click_and_wait(&browser.find("button.primary").await).await;
     browser.wait_for_text("h1", "Sources", Duration::from_secs(5)).await;
     assert!(browser.url().await.ends_with("/dashboard"));
 }
@@ -491,13 +531,15 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
     browser.screenshot(&shots.join("overview.png")).await;
 
     // Search: everything, then only errors — the list and the histogram narrow.
-    browser.click(&browser.find("tr[data-source] td.name a").await).await;
+    browser
+        .click_and_wait(&browser.find("tr[data-source] td.name a").await)
+        .await;
     browser.find("#querystring").await;
     assert_eq!(matching(browser).await, 40);
     assert_eq!(browser.find_all("ol.events li.event").await.len(), 40);
     let query = browser.find("#querystring").await;
     browser.fill(&query, "m.level:error").await;
-    browser.click(&browser.find("form.search button").await).await;
+    browser.click_and_wait(&browser.find("form.search button").await).await;
     browser
         .wait_for_text(".histogram-head strong", "10", Duration::from_secs(5))
         .await;
@@ -521,20 +563,20 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
 
     // An LQL error is shown, naming the problem.
     browser.fill(&browser.find("#querystring").await, "m.nope:1").await;
-    browser.click(&browser.find("form.search button").await).await;
+    browser.click_and_wait(&browser.find("form.search button").await).await;
     browser.wait_for_text(".error", "m", Duration::from_secs(5)).await;
     let error = browser.text_of(".error").await;
     assert!(error.contains("metadata.nope"), "{error}");
 
     // Clicking a histogram bar narrows the time range to it.
     browser.fill(&browser.find("#querystring").await, "").await;
-    browser.click(&browser.find("form.search button").await).await;
+    browser.click_and_wait(&browser.find("form.search button").await).await;
     browser
         .wait_for_text(".histogram-head strong", "40", Duration::from_secs(5))
         .await;
     let bar = browser.find("svg#histogram rect.bar").await;
     let in_bar: u64 = browser.attribute(&bar, "data-count").await.unwrap().parse().unwrap();
-    browser.click(&bar).await;
+    browser.click_and_wait(&bar).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     while !browser.url().await.contains("t%3A") {
         assert!(Instant::now() < deadline, "the bar's link rewrote the t: range");
@@ -548,7 +590,7 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
 
     // A field's top values, and a click on one narrows the search.
     browser.fill(&browser.find("#querystring").await, "").await;
-    browser.click(&browser.find("form.search button").await).await;
+    browser.click_and_wait(&browser.find("form.search button").await).await;
     browser.find("aside.fields").await;
     let fields = browser.find_all("aside.fields li a").await;
     let mut level = None;
@@ -557,7 +599,7 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
             level = Some(field);
         }
     }
-    browser.click(&level.expect("metadata.level is listed")).await;
+    browser.click_and_wait(&level.expect("metadata.level is listed")).await;
     let top = browser
         .wait_for_text(".top-values", "error", Duration::from_secs(5))
         .await;
@@ -566,12 +608,27 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
         "{top}"
     );
     browser.screenshot(&shots.join("top-values.png")).await;
-    browser.click(&browser.find(".top-values a.include").await).await;
+    browser
+        .click_and_wait(&browser.find(".top-values a.include").await)
+        .await;
     browser
         .wait_for_text(".histogram-head strong", "", Duration::from_secs(5))
         .await;
     let after = matching(browser).await;
     assert!(after == 30 || after == 10, "only the clicked value: {after}");
+
+    // Dragging across the histogram zooms to the dragged range.
+    browser.fill(&browser.find("#querystring").await, "").await;
+    browser.click_and_wait(&browser.find("form.search button").await).await;
+    let svg = browser.find("svg#histogram").await;
+    browser.drag_across(&svg, 0.05, 0.95).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !browser.url().await.contains("t%3A") {
+        assert!(Instant::now() < deadline, "dragging rewrote the t: range");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let dragged = browser.property(&browser.find("#querystring").await, "value").await;
+    assert!(dragged.as_str().unwrap().contains(".."), "{dragged}");
 
     // The query page: a table and the translated SQL.
     browser.goto(&server.url("/query")).await;
@@ -582,7 +639,9 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
             "SELECT metadata.level AS level, COUNT(*) AS n FROM `app.web` WHERE timestamp > '2000-01-01' GROUP BY level ORDER BY n DESC",
         )
         .await;
-    browser.click(&browser.find("form.query button.primary").await).await;
+    browser
+        .click_and_wait(&browser.find("form.query button.primary").await)
+        .await;
     let table = browser
         .wait_for_text("table.result", "info", Duration::from_secs(10))
         .await;
@@ -599,7 +658,9 @@ async fn search_and_query(browser: &Browser, server: &Server, shots: &std::path:
 async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
     // An event ingested over HTTP shows in the live tail within 3 s.
     browser.goto(&server.url("/dashboard")).await;
-    browser.click(&browser.find("tr[data-source] td.name a").await).await;
+    browser
+        .click_and_wait(&browser.find("tr[data-source] td.name a").await)
+        .await;
     browser.click(&browser.find("#tail-toggle").await).await;
     browser
         .wait_for_text("#tail-status", "listening", Duration::from_secs(5))
@@ -622,7 +683,7 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
     browser.click(&browser.find("#tail-toggle").await).await;
 
     // Settings of a source: schema tree and how to send events.
-    browser.click(&browser.find(".heading .actions a").await).await;
+    browser.click_and_wait(&browser.find(".heading .actions a").await).await;
     browser.wait_for_text("main", "Schema", Duration::from_secs(5)).await;
     let page = browser.text_of("main").await;
     assert!(
@@ -642,10 +703,12 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
             "SELECT metadata.path AS path, COUNT(*) AS n FROM `app.web` WHERE metadata.level = @level AND timestamp > '2000-01-01' GROUP BY path ORDER BY path",
         )
         .await;
-    browser.click(&browser.find("form.endpoint button.primary").await).await;
+    browser
+        .click_and_wait(&browser.find("form.endpoint button.primary").await)
+        .await;
     let level = browser.find("input[name='p.level']").await;
     browser.fill(&level, "error").await;
-    browser.click(&browser.find("form.runner button").await).await;
+    browser.click_and_wait(&browser.find("form.runner button").await).await;
     let result = browser
         .wait_for_text("table.result", "/items/", Duration::from_secs(10))
         .await;
@@ -667,7 +730,9 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
     browser
         .fill(&browser.find("input[name=description]").await, "browser test")
         .await;
-    browser.click(&browser.find("form.stacked button.primary").await).await;
+    browser
+        .click_and_wait(&browser.find("form.stacked button.primary").await)
+        .await;
     let secret = browser.text_of("#new-token").await;
     assert_eq!(secret.len(), 64, "{secret}");
     browser.screenshot(&shots.join("access-tokens.png")).await;
@@ -695,7 +760,7 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
     assert_eq!(browser.find_all("tr[data-token-id]").await.len(), rows_before + 1);
     browser.execute("window.confirm = () => true", vec![]).await;
     let revoke = browser.find_all("tr[data-token-id] button.danger").await;
-    browser.click(revoke.last().unwrap()).await;
+    browser.click_and_wait(revoke.last().unwrap()).await;
     let deadline = Instant::now() + Duration::from_secs(5);
     while browser.find_all("tr[data-token-id]").await.len() != rows_before {
         assert!(Instant::now() < deadline, "the token was revoked");
@@ -728,7 +793,7 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
     }
 
     // Logout, and the dashboard is closed again.
-    browser.click(&browser.find("header .who button").await).await;
+    browser.click_and_wait(&browser.find("header .who button").await).await;
     browser.find("#secret").await;
     browser.goto(&server.url("/dashboard")).await;
     assert!(browser.url().await.contains("/login"));

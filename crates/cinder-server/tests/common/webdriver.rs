@@ -217,6 +217,27 @@ impl Browser {
         .await;
     }
 
+    /// Clicks an element that loads a new page, and waits until the new page has loaded.
+    pub async fn click_and_wait(&self, element: &Element) {
+        self.execute("document.documentElement.dataset.leaving = '1'", vec![])
+            .await;
+        self.click(element).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let loaded = self
+                .execute(
+                    "return document.readyState === 'complete' && !document.documentElement.dataset.leaving",
+                    vec![],
+                )
+                .await;
+            if loaded == json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no new page loaded after the click");
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    }
+
     /// Replaces an input's text.
     pub async fn fill(&self, element: &Element, text: &str) {
         self.call_ok(
