@@ -185,22 +185,6 @@ fn normalize_labels(labels: &str) -> Result<String, &'static str> {
     Ok(out.join(","))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_follow_logflare() {
-        assert_eq!(normalize_labels(" a = 1 ,b=2").unwrap(), "a=1,b=2");
-        assert_eq!(normalize_labels("a").unwrap_err(), "must be in key=value format");
-        assert_eq!(
-            normalize_labels("a=").unwrap_err(),
-            "each label must have a non-empty value"
-        );
-        assert_eq!(normalize_labels("a=b=c").unwrap_err(), "must have exactly one '=' sign");
-    }
-}
-
 /// One source as the dashboard's overview shows it.
 pub struct SourceSummary {
     /// The source.
@@ -245,4 +229,20 @@ pub async fn overview(state: &AppState, now: i64) -> Vec<(SourceSummary, Option<
         (summary, error)
     });
     futures_util::future::join_all(summaries).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_logflare() {
+        assert_eq!(normalize_labels(" a = 1 ,b=2").unwrap(), "a=1,b=2");
+        assert_eq!(normalize_labels("a").unwrap_err(), "must be in key=value format");
+        assert_eq!(
+            normalize_labels("a=").unwrap_err(),
+            "each label must have a non-empty value"
+        );
+        assert_eq!(normalize_labels("a=b=c").unwrap_err(), "must have exactly one '=' sign");
+    }
 }
