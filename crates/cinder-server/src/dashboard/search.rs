@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::layout::{count, error_box, heading, page, pretty, time, Page};
 use super::session::{form_urlencoded, Viewer};
-use crate::catalog::SourceHandle;
+use crate::catalog::{SourceHandle, TailBatch};
 use crate::error::ApiError;
 use crate::search::{self, micros_of, Bar, Cursor, Search, TopValue};
 use crate::state::AppState;
@@ -408,6 +408,65 @@ pub fn sse_frame(event: &str, data: &str) -> Bytes {
     Bytes::from(frame)
 }
 
+/// How often an idle tail sends a comment, so proxies keep the connection open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The frames of a live tail: `ready` first, then each new event that passes `filter` as
+/// `log`, a `dropped` count before the first event after a gap (the tail fell behind and the
+/// channel skipped batches), and a keep-alive comment after `keep_alive` without events. `next`
+/// is the number the first event to come carries.
+pub fn tail_frames(
+    receiver: tokio::sync::broadcast::Receiver<TailBatch>,
+    next: u64,
+    filter: impl Fn(&Value) -> bool + Send + 'static,
+    keep_alive: Duration,
+) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> + Send {
+    struct Tail<F> {
+        receiver: tokio::sync::broadcast::Receiver<TailBatch>,
+        next: u64,
+        filter: F,
+        pending: std::collections::VecDeque<Bytes>,
+        started: bool,
+    }
+    let start = Tail {
+        receiver,
+        next,
+        filter,
+        pending: Default::default(),
+        started: false,
+    };
+    futures_util::stream::unfold(start, move |mut tail| async move {
+        loop {
+            if !tail.started {
+                tail.started = true;
+                return Some((Ok(sse_frame("ready", "{}")), tail));
+            }
+            if let Some(frame) = tail.pending.pop_front() {
+                return Some((Ok(frame), tail));
+            }
+            match tokio::time::timeout(keep_alive, tail.receiver.recv()).await {
+                Err(_) => return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), tail)),
+                Ok(Err(RecvError::Closed)) => return None,
+                // The next batch received says how many events were skipped.
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Ok(batch)) => {
+                    if batch.first > tail.next {
+                        let dropped = batch.first - tail.next;
+                        tail.pending.push_back(sse_frame("dropped", &dropped.to_string()));
+                    }
+                    tail.next = tail.next.max(batch.first + batch.events.len() as u64);
+                    for event in batch.events.iter() {
+                        let json = event.to_json();
+                        if (tail.filter)(&json) {
+                            tail.pending.push_back(sse_frame("log", &json.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// `GET /sources/:token/tail?querystring=...`: new matching events as Server-Sent Events
 /// (`event: log`, the event's JSON), filtered on the server; `event: dropped` says how many
 /// were skipped when the browser fell behind; a comment every 15 s keeps the line open.
@@ -428,49 +487,7 @@ pub async fn tail(
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
     let (receiver, next) = source.subscribe();
-    struct Tail {
-        receiver: tokio::sync::broadcast::Receiver<crate::catalog::TailBatch>,
-        next: u64,
-        filter: Search,
-        pending: std::collections::VecDeque<Bytes>,
-        started: bool,
-    }
-    let start = Tail {
-        receiver,
-        next,
-        filter,
-        pending: Default::default(),
-        started: false,
-    };
-    let stream = futures_util::stream::unfold(start, |mut tail| async move {
-        loop {
-            if !tail.started {
-                tail.started = true;
-                return Some((Ok::<_, Infallible>(sse_frame("ready", "{}")), tail));
-            }
-            if let Some(frame) = tail.pending.pop_front() {
-                return Some((Ok(frame), tail));
-            }
-            match tokio::time::timeout(Duration::from_secs(15), tail.receiver.recv()).await {
-                Err(_) => return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), tail)),
-                Ok(Err(RecvError::Closed)) => return None,
-                Ok(Err(RecvError::Lagged(_))) => continue,
-                Ok(Ok(batch)) => {
-                    if batch.first > tail.next {
-                        let dropped = batch.first - tail.next;
-                        tail.pending.push_back(sse_frame("dropped", &dropped.to_string()));
-                    }
-                    tail.next = tail.next.max(batch.first + batch.events.len() as u64);
-                    for event in batch.events.iter() {
-                        let json = event.to_json();
-                        if tail.filter.matches(&json) {
-                            tail.pending.push_back(sse_frame("log", &json.to_string()));
-                        }
-                    }
-                }
-            }
-        }
-    });
+    let stream = tail_frames(receiver, next, move |event| filter.matches(event), KEEP_ALIVE);
     let _ = viewer;
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
@@ -587,6 +604,62 @@ mod tests {
             Bytes::from("event: log\ndata: {\"a\":1}\n\n")
         );
         assert_eq!(sse_frame("x", "a\nb"), Bytes::from("event: x\ndata: a\ndata: b\n\n"));
+    }
+
+    fn batch(first: u64, messages: &[&str]) -> TailBatch {
+        let events: Vec<Arc<cinder_core::LogEvent>> = messages
+            .iter()
+            .enumerate()
+            .map(|(index, message)| {
+                Arc::new(cinder_core::LogEvent {
+                    id: format!("e{}", first + index as u64),
+                    timestamp: 1,
+                    event_message: Some((*message).to_owned()),
+                    body: Map::new(),
+                })
+            })
+            .collect();
+        TailBatch {
+            first,
+            events: events.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tail_that_falls_behind_says_how_many_events_it_skipped() {
+        use futures_util::StreamExt;
+        let (sender, receiver) = tokio::sync::broadcast::channel(2);
+        let keep = |event: &Value| event["event_message"] != "skip me";
+        let mut frames = Box::pin(tail_frames(receiver, 10, keep, Duration::from_millis(50)));
+        let mut next = || {
+            let frame = futures_util::FutureExt::now_or_never(frames.next());
+            frame
+                .flatten()
+                .map(|frame| String::from_utf8(frame.unwrap().to_vec()).unwrap())
+        };
+        assert_eq!(next().as_deref(), Some("event: ready\ndata: {}\n\n"));
+        // Four batches (events 10..17) into a channel that holds two: the first two are lost.
+        for first in [10, 12, 14, 16] {
+            sender.send(batch(first, &["a", "skip me"])).unwrap();
+        }
+        assert_eq!(next().as_deref(), Some("event: dropped\ndata: 4\n\n"));
+        assert!(next().unwrap().contains("\"id\":\"e14\""));
+        assert!(
+            next().unwrap().contains("\"id\":\"e16\""),
+            "the filtered-out event is not sent"
+        );
+        drop(sender);
+        assert_eq!(next(), None, "the stream ends with the source");
+    }
+
+    #[tokio::test]
+    async fn an_idle_tail_sends_keep_alive_comments() {
+        use futures_util::StreamExt;
+        let (_sender, receiver) = tokio::sync::broadcast::channel::<TailBatch>(2);
+        let mut frames = Box::pin(tail_frames(receiver, 0, |_| true, Duration::from_millis(20)));
+        assert!(frames.next().await.is_some());
+        let frame = frames.next().await.unwrap().unwrap();
+        assert_eq!(&frame[..], b": keep-alive\n\n");
     }
 
     #[test]
