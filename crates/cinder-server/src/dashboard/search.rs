@@ -135,7 +135,7 @@ fn histogram(token: &uuid::Uuid, querystring: &str, bars: &[Bar], search: &Searc
         div.histogram {
             div.histogram-head {
                 span { strong { (count(total)) } " matching events" }
-                span.muted.small { (time(search.from)) " – " (time(search.to)) " UTC · " (search.bucket_seconds()) " s per bar" }
+                span.muted.small { "UTC · " (span_label(search.bucket_seconds())) " per bar" }
             }
             svg id="histogram" viewBox="0 0 1000 120" preserveAspectRatio="none" role="img" aria-label="Matching events over time"
                 data-base=(base) data-source=(token) data-from=(search.from) data-to=(search.to) {
@@ -152,7 +152,22 @@ fn histogram(token: &uuid::Uuid, querystring: &str, bars: &[Bar], search: &Searc
                     }
                 }
             }
+            div.axis {
+                span { (time(search.from)) }
+                span { (time(search.from + (search.to - search.from) / 2)) }
+                span { (time(search.to)) }
+            }
         }
+    }
+}
+
+/// A bar's width in words: `30 s`, `5 min`, `6 h`, `1 d`.
+fn span_label(seconds: i64) -> String {
+    match seconds {
+        s if s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
     }
 }
 
@@ -660,6 +675,14 @@ mod tests {
         assert!(frames.next().await.is_some());
         let frame = frames.next().await.unwrap().unwrap();
         assert_eq!(&frame[..], b": keep-alive\n\n");
+    }
+
+    #[test]
+    fn bar_widths_read_as_words() {
+        assert_eq!(span_label(30), "30 s");
+        assert_eq!(span_label(1800), "30 min");
+        assert_eq!(span_label(21_600), "6 h");
+        assert_eq!(span_label(172_800), "2 d");
     }
 
     #[test]
