@@ -781,6 +781,25 @@ async fn manage(browser: &Browser, server: &Server, shots: &std::path::Path) {
         .await;
     assert_eq!(status, json!(403));
 
+    // Teams: create and rename through the forms; the API sees them.
+    browser.goto(&server.url("/teams")).await;
+    browser
+        .fill(&browser.find("form.stacked input[name=name]").await, "ops")
+        .await;
+    browser
+        .click_and_wait(&browser.find("form.stacked button.primary").await)
+        .await;
+    assert!(
+        browser.source().await.contains("value=\"ops\""),
+        "the new team is listed"
+    );
+    browser
+        .fill(&browser.find("form.rename input[name=name]").await, "platform")
+        .await;
+    browser.click_and_wait(&browser.find("form.rename button").await).await;
+    let teams = server.get_json("/api/teams").await;
+    assert_eq!(teams[0]["name"], "platform", "{teams}");
+
     for (path, name) in [
         ("/backends", "backends"),
         ("/rules", "rules"),

@@ -246,21 +246,108 @@ pub async fn delete_rule(
     Redirect::to("/rules").into_response()
 }
 
-/// `GET /teams`
-pub async fn teams(State(state): State<AppState>, viewer: Viewer) -> Page {
-    let teams = state.catalog.all::<Team>();
+fn teams_page(state: &AppState, viewer: &Viewer, error: Option<&str>) -> Page {
+    let mut teams = state.catalog.all::<Team>();
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
     let body = html! {
         (heading("Teams", html! {}))
-        p.muted { "Cinder is single-tenant: one account owns every source. Teams are kept for Logflare's API (" code { "/api/teams" } ")." }
+        p.muted { "Cinder is single-tenant: one account owns every source, and everyone who logs in manages it. Teams are kept for Logflare's API (" code { "/api/teams" } ") and its clients." }
+        @if let Some(error) = error { (error_box(error)) }
         @if teams.is_empty() { div.empty { p { "No teams." } } }
         @else {
             table.data {
-                thead { tr { th { "Name" } th { "Token" } th.num { "Members" } } }
-                tbody { @for team in &teams { tr { td { (team.name) } td { code { (team.token) } } td.num { (team.team_users.len()) } } } }
+                thead { tr { th { "Name" } th { "Token" } th.num { "Members" } th {} } }
+                tbody {
+                    @for team in &teams {
+                        tr {
+                            td {
+                                form.inline.rename method="post" action={ "/teams/" (team.token) } {
+                                    (csrf_field(viewer))
+                                    input type="text" name="name" value=(team.name) aria-label="Team name" required;
+                                    " " button.small type="submit" { "Rename" }
+                                }
+                            }
+                            td { code { (team.token) } }
+                            td.num { (team.team_users.len()) }
+                            td.actions {
+                                form.inline method="post" action={ "/teams/" (team.token) "/delete" } data-confirm="Delete this team?" {
+                                    (csrf_field(viewer))
+                                    button.small.danger type="submit" { "Delete" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.card {
+            h2 { "New team" }
+            form.stacked method="post" action="/teams" {
+                (csrf_field(viewer))
+                label { "Name" input type="text" name="name" required; }
+                button.primary type="submit" { "Create team" }
             }
         }
     };
-    page(&viewer, "Teams", "/teams", body)
+    page(viewer, "Teams", "/teams", body)
+}
+
+/// `GET /teams`
+pub async fn teams(State(state): State<AppState>, viewer: Viewer) -> Page {
+    teams_page(&state, &viewer, None)
+}
+
+/// Shows the teams page again with an error, or goes back to it.
+fn after_team_change(state: &AppState, viewer: &Viewer, result: Result<(), crate::error::ApiError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/teams").into_response(),
+        Err(error) => {
+            let mut page = teams_page(state, viewer, Some(&super::message(&error)));
+            page.0 = StatusCode::UNPROCESSABLE_ENTITY;
+            page.into_response()
+        }
+    }
+}
+
+/// `POST /teams`
+pub async fn create_team(State(state): State<AppState>, form: CsrfForm<Vec<(String, String)>>) -> Response {
+    let result = crate::teams::create(&state.catalog, &super::fields(&form.form, &["name"])).await;
+    after_team_change(&state, &form.viewer, result.map(|_| ()))
+}
+
+fn team(state: &AppState, token: &str) -> Result<Arc<Team>, crate::error::ApiError> {
+    uuid::Uuid::parse_str(token)
+        .ok()
+        .and_then(|token| state.catalog.get::<Team>(&token))
+        .ok_or(crate::error::ApiError::NotFound)
+}
+
+/// `POST /teams/:token`: rename.
+pub async fn rename_team(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Response {
+    let result = match team(&state, &token) {
+        Ok(found) => crate::teams::rename(&state.catalog, &found, &super::fields(&form.form, &["name"]))
+            .await
+            .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    after_team_change(&state, &form.viewer, result)
+}
+
+/// `POST /teams/:token/delete`
+pub async fn delete_team(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    form: CsrfForm<Vec<(String, String)>>,
+) -> Response {
+    let result = match team(&state, &token) {
+        Ok(found) => crate::teams::delete(&state.catalog, &found.token).await,
+        Err(error) => Err(error),
+    };
+    after_team_change(&state, &form.viewer, result)
 }
 
 /// `GET /account`

@@ -63,7 +63,9 @@ pub fn router(enabled: bool) -> Router<AppState> {
         .route("/backends/{token}/delete", post(admin::delete_backend))
         .route("/rules", get(admin::rules).post(admin::create_rule))
         .route("/rules/{token}/delete", post(admin::delete_rule))
-        .route("/teams", get(admin::teams))
+        .route("/teams", get(admin::teams).post(admin::create_team))
+        .route("/teams/{token}", post(admin::rename_team))
+        .route("/teams/{token}/delete", post(admin::delete_team))
         .route("/account", get(admin::account))
         .layer(middleware::from_fn(secure_headers))
 }

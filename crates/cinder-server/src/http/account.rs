@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 use crate::auth::{Manager, Scope};
 use crate::catalog::AccessToken;
@@ -14,7 +13,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::teams::Team;
 
-use super::{catalog_error, find_document, parse_body};
+use super::{find_document, parse_body};
 
 /// The single-tenant user, as Logflare seeds it.
 const EMAIL: &str = "default@logflare.app";
@@ -118,14 +117,6 @@ fn render_team(state: &AppState, team: &Team) -> Value {
     })
 }
 
-fn team_name(body: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
-    match body.get("name") {
-        Some(Value::String(name)) if !name.trim().is_empty() => Ok(name.trim().to_owned()),
-        Some(Value::String(_) | Value::Null) | None => Err(ApiError::invalid("name", "can't be blank")),
-        Some(_) => Err(ApiError::invalid("name", "is invalid")),
-    }
-}
-
 /// `GET /api/teams`
 pub async fn list_teams(State(state): State<AppState>, _: Manager) -> Json<Value> {
     Json(
@@ -140,19 +131,7 @@ pub async fn list_teams(State(state): State<AppState>, _: Manager) -> Json<Value
 
 /// `POST /api/teams` → 201
 pub async fn create_team(State(state): State<AppState>, _: Manager, body: Bytes) -> Result<Response, ApiError> {
-    let name = team_name(&parse_body(&body)?)?;
-    let team = Team {
-        id: 0,
-        token: Uuid::new_v4(),
-        name,
-        team_users: Vec::new(),
-        inserted_at: crate::now_rfc3339(),
-    };
-    let team = state
-        .catalog
-        .put(|id| Team { id, ..team })
-        .await
-        .map_err(catalog_error)?;
+    let team = crate::teams::create(&state.catalog, &parse_body(&body)?).await?;
     Ok((StatusCode::CREATED, Json(render_team(&state, &team))).into_response())
 }
 
@@ -173,9 +152,8 @@ pub async fn update_team(
     Path(text): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let mut team = Team::clone(&*find_document::<Team>(&state, &text)?);
-    team.name = team_name(&parse_body(&body)?)?;
-    let team = state.catalog.put(|_| team).await.map_err(catalog_error)?;
+    let team = find_document::<Team>(&state, &text)?;
+    let team = crate::teams::rename(&state.catalog, &team, &parse_body(&body)?).await?;
     Ok((StatusCode::CREATED, Json(render_team(&state, &team))).into_response())
 }
 
@@ -186,6 +164,6 @@ pub async fn delete_team(
     Path(text): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let team = find_document::<Team>(&state, &text)?;
-    state.catalog.remove::<Team>(&team.token).await?;
+    crate::teams::delete(&state.catalog, &team.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

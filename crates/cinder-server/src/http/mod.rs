@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::error::{catalog_error, ApiError};
+use crate::error::ApiError;
 
 use crate::ingest::decode::MAX_BODY_BYTES;
 use crate::ingest::shapes::Shape;
