@@ -205,6 +205,16 @@ async fn sessions_cookies_csrf_and_headers() {
         !html.contains("<script>") && !html.contains("style=\""),
         "no inline script or style"
     );
+    // Hostile paths get a page that names the problem, never a crash.
+    for path in [
+        "/sources/%0D%0Ainjected",
+        "/sources/nope/search",
+        "/sources/nope/edit",
+        "/endpoints/%0A",
+    ] {
+        let response = with_session(path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 
     // A state-changing request without the CSRF token, or with a wrong one, is refused.
     let create = |csrf: Option<&str>| {

@@ -26,7 +26,14 @@ pub struct Next {
 /// Only a path on this server may be returned to after login.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.chars().all(|c| c.is_ascii_graphic()) =>
+        {
+            path
+        }
         _ => "/dashboard",
     }
 }
@@ -163,5 +170,11 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/dashboard");
         assert_eq!(safe_next(Some("/\\evil.example")), "/dashboard");
         assert_eq!(safe_next(None), "/dashboard");
+        assert_eq!(
+            safe_next(Some("/x\r\nSet-Cookie: a=b")),
+            "/dashboard",
+            "no header injection"
+        );
+        assert_eq!(safe_next(Some("/é")), "/dashboard");
     }
 }

@@ -94,8 +94,11 @@ pub async fn create(State(state): State<AppState>, form: CsrfForm<Vec<(String, S
 }
 
 /// `GET /sources/:token`: the search page.
-pub async fn show(Path(token): Path<String>) -> Redirect {
-    Redirect::to(&format!("/sources/{token}/search"))
+pub async fn show(State(state): State<AppState>, viewer: Viewer, Path(token): Path<String>) -> Response {
+    match source_of(&state, &viewer, &token) {
+        Ok(source) => Redirect::to(&format!("/sources/{}/search", source.source.read().token)).into_response(),
+        Err(page) => page.into_response(),
+    }
 }
 
 fn schema_tree(fields: &BTreeMap<String, FieldType>, prefix: &str, conflicts: &BTreeMap<String, u64>) -> Markup {
