@@ -29,22 +29,36 @@ impl Server {
 
     /// Starts the binary with extra environment variables.
     pub async fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         // CINDER_TEST_LOG_LEVEL=debug shows what a failing test's server did.
         let log_level = std::env::var("CINDER_TEST_LOG_LEVEL").ok();
+        let stdout = if log_level.is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        let level = log_level.as_deref().unwrap_or("warn");
+        Self::spawn(data_dir, env, level, stdout, Stdio::inherit()).await
+    }
+
+    /// Starts the binary logging at debug level into `log` (standard output and error).
+    pub async fn start_logging(data_dir: &Path, env: &[(&str, &str)], log: &Path) -> Self {
+        let file = std::fs::File::create(log).unwrap();
+        let stderr = file.try_clone().unwrap();
+        Self::spawn(data_dir, env, "debug", Stdio::from(file), Stdio::from(stderr)).await
+    }
+
+    async fn spawn(data_dir: &Path, env: &[(&str, &str)], level: &str, stdout: Stdio, stderr: Stdio) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_cinder"))
             .envs(env.iter().copied())
             .env("PHX_HTTP_PORT", port.to_string())
             .env("CINDER_DATA_DIR", data_dir)
             .env("LOGFLARE_PRIVATE_ACCESS_TOKEN", PRIVATE)
             .env("LOGFLARE_PUBLIC_ACCESS_TOKEN", PUBLIC)
-            .env("LOGFLARE_LOG_LEVEL", log_level.as_deref().unwrap_or("warn"))
+            .env("LOGFLARE_LOG_LEVEL", level)
             .env_remove("CINDER_TEST_LOG_LEVEL")
-            .stdout(if log_level.is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .expect("the cinder binary starts");
         let server = Server {
