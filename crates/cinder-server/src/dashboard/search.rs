@@ -118,11 +118,11 @@ fn custom_range(from: Option<&str>, to: Option<&str>) -> Option<String> {
     }
 }
 
-/// A time as a `t:` bound.
+/// A time as a `t:` bound, to the microsecond.
 fn iso(micros: i64) -> String {
     chrono::DateTime::from_timestamp_micros(micros)
         .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string()
 }
 
@@ -141,7 +141,8 @@ fn histogram(token: &uuid::Uuid, querystring: &str, bars: &[Bar], search: &Searc
                 data-base=(base) data-source=(token) data-from=(search.from) data-to=(search.to) {
                 @for (index, bar) in bars.iter().enumerate() {
                     @let height = (bar.count as f64 / max as f64) * 110.0;
-                    @let range = format!("t:{}..{}", iso(bar.from), iso(bar.to - 1_000_000));
+                    // Both bounds are inclusive: the bar ends a microsecond before the next.
+                    @let range = format!("t:{}..{}", iso(bar.from), iso(bar.to - 1));
                     a href=(search_url(token, &lql::replace_time(querystring, &range), &[])) {
                         title { (time(bar.from)) " · " (count(bar.count)) " events" }
                         rect.hit x=(format!("{:.2}", index as f64 * width)) y="0" width=(format!("{:.2}", width)) height="120" {}
@@ -675,6 +676,15 @@ mod tests {
         assert!(frames.next().await.is_some());
         let frame = frames.next().await.unwrap().unwrap();
         assert_eq!(&frame[..], b": keep-alive\n\n");
+    }
+
+    #[test]
+    fn a_bar_range_parses_back_to_the_bar() {
+        let from = 1_796_000_000_000_000;
+        let to = from + 1_800_000_000 - 1;
+        let text = format!("t:{}..{}", iso(from), iso(to));
+        let parsed = lql::parse(&text, 0).expect("parses");
+        assert_eq!(parsed.time_range(), (Some(from), Some(to)), "{text}");
     }
 
     #[test]
