@@ -22,8 +22,23 @@ impl Schema {
     /// Returns the flat `dot` variant: `{"metadata.status": "integer", "tags": "string[]"}`.
     /// Objects themselves are left out; their leaves are listed.
     pub fn to_dot_map(&self) -> Map<String, Value> {
-        let mut out = Map::new();
-        flatten(&self.fields, "", &mut out);
+        self.leaves()
+            .into_iter()
+            .map(|(path, field)| {
+                let name = match field {
+                    FieldType::Array(element) => format!("{}[]", element.name()),
+                    scalar => scalar.name().to_owned(),
+                };
+                (path, Value::String(name))
+            })
+            .collect()
+    }
+
+    /// Returns every path that holds a value (not an object), dotted, with its type: objects
+    /// and arrays of objects are looked through; an array of values is one leaf.
+    pub fn leaves(&self) -> Vec<(String, &FieldType)> {
+        let mut out = Vec::new();
+        leaves(&self.fields, "", &mut out);
         out
     }
 }
@@ -45,7 +60,7 @@ fn json_schema_type(field: &FieldType) -> Value {
     }
 }
 
-fn flatten(fields: &BTreeMap<String, FieldType>, prefix: &str, out: &mut Map<String, Value>) {
+fn leaves<'a>(fields: &'a BTreeMap<String, FieldType>, prefix: &str, out: &mut Vec<(String, &'a FieldType)>) {
     for (name, field) in fields {
         let path = if prefix.is_empty() {
             name.clone()
@@ -53,16 +68,12 @@ fn flatten(fields: &BTreeMap<String, FieldType>, prefix: &str, out: &mut Map<Str
             format!("{prefix}.{name}")
         };
         match field {
-            FieldType::Record(inner) => flatten(inner, &path, out),
+            FieldType::Record(inner) => leaves(inner, &path, out),
             FieldType::Array(element) => match element.as_ref() {
-                FieldType::Record(inner) => flatten(inner, &path, out),
-                scalar => {
-                    out.insert(path, Value::String(format!("{}[]", scalar.name())));
-                }
+                FieldType::Record(inner) => leaves(inner, &path, out),
+                _ => out.push((path, field)),
             },
-            scalar => {
-                out.insert(path, Value::String(scalar.name().to_owned()));
-            }
+            scalar => out.push((path, scalar)),
         }
     }
 }

@@ -2,7 +2,6 @@
 //! values, live tail and export. Everything is a link or a GET form, so the page works (and
 //! is tested) without JavaScript; app.js adds drag-to-zoom, live tail and live refresh.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
-use cinder_core::FieldType;
 use cinder_sql::lql;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -79,25 +77,6 @@ pub(super) fn search_url(token: &uuid::Uuid, querystring: &str, extra: &[(&str, 
         url.push_str(&format!("&{key}={}", form_urlencoded(value)));
     }
     url
-}
-
-/// The non-object paths of a schema, dotted, with their types.
-pub(super) fn leaves(fields: &BTreeMap<String, FieldType>, prefix: &str, out: &mut Vec<(String, FieldType)>) {
-    for (name, kind) in fields {
-        let path = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        match kind {
-            FieldType::Record(inner) => leaves(inner, &path, out),
-            FieldType::Array(element) => match element.as_ref() {
-                FieldType::Record(inner) => leaves(inner, &path, out),
-                _ => out.push((path, kind.clone())),
-            },
-            other => out.push((path, other.clone())),
-        }
-    }
 }
 
 /// A custom range from the form as a `t:` clause.
@@ -285,8 +264,8 @@ pub async fn show(
             }
         }
     };
-    let mut fields = Vec::new();
-    leaves(source.schema().fields(), "", &mut fields);
+    let schema = source.schema();
+    let fields = schema.leaves();
     let active_time = lql::time_clauses(&querystring);
     let body = html! {
         (heading(&name, html! {

@@ -70,16 +70,11 @@ impl Lql {
     /// The query over `table` (a source name, or a CTE of a sandboxed endpoint) that returns
     /// the matching events, newest first, or the chart's buckets.
     pub fn to_sql(&self, table: &str) -> LqlSql {
-        let mut params = Vec::new();
-        let conditions: Vec<String> = self
-            .filters
-            .iter()
-            .map(|filter| condition(filter, &mut params))
-            .collect();
-        let filter = if conditions.is_empty() {
+        let LqlSql { sql: condition, params } = self.condition();
+        let filter = if self.filters.is_empty() {
             String::new()
         } else {
-            format!(" WHERE {}", conditions.join(" AND "))
+            format!(" WHERE {condition}")
         };
         let from = format!("`{}`", table.replace('`', ""));
         let sql = match &self.chart {
