@@ -34,6 +34,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
 fi
 
+# The container image's tests build it and run it in a Docker engine: docker.io is installed
+# and dockerd started when no engine answers.
+scripts/docker.sh
+
 # The unmodified Logflare client libraries some tests drive, from the npm registry.
 if ! command -v npm >/dev/null 2>&1; then
     if [ "$(id -u)" != 0 ]; then

@@ -94,7 +94,7 @@ pub struct Config {
     )]
     pub max_pending_events: usize,
     /// Stores events and the catalog in this PostgreSQL database (Logflare's single-tenant
-    /// Postgres backend) instead of the embedded one.
+    /// Postgres backend) instead of the embedded one. Empty is the same as unset.
     #[arg(
         long,
         env = "POSTGRES_BACKEND_URL",
@@ -328,6 +328,11 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_PG_PORT",
     "CINDER_BLESS",
     "CINDER_BENCH_EVENTS",
+    "CINDER_IMAGE_BINARY",
+    "CINDER_IMAGE_CACHE",
+    "CINDER_DEBIAN_MIRROR",
+    "CINDER_DOCKERD_LOG",
+    "CINDER_TEST_IMAGE",
 ];
 
 /// Fails on an unknown `CINDER_*` environment variable, naming it.

@@ -65,9 +65,11 @@ pub fn init_tracing(level: LogLevel) {
         LogLevel::Info => "info",
         LogLevel::Debug => "debug",
     };
+    // Colours only on a terminal: `docker logs` and journald get plain lines.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .try_init();
 }
 
@@ -79,7 +81,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     // (which is also where a Logflare this replaces kept its metadata).
     let mut events_postgres = None;
     let mut catalog_postgres = None;
-    let (store, backend): (Arc<dyn CatalogStore>, Arc<dyn Backend>) = match &config.postgres_backend_url {
+    // An empty value is no value: a compose override can only blank a variable, not remove it.
+    let postgres_backend_url = config.postgres_backend_url.as_deref().filter(|url| !url.is_empty());
+    let (store, backend): (Arc<dyn CatalogStore>, Arc<dyn Backend>) = match postgres_backend_url {
         Some(url) => {
             let timeout = Duration::from_secs(config.query_timeout_seconds);
             let postgres = Postgres::connect(url, &config.postgres_backend_schema, timeout)

@@ -5,20 +5,10 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 mod common;
-#[path = "../../../testdata/supabase/fixture.rs"]
-mod fixture;
+use common::studio::{self, fixture, studio_call, CorpusRows, Fixture};
 use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
 
 const SUPABASE: [(&str, &str); 2] = [("LOGFLARE_SINGLE_TENANT", "true"), ("LOGFLARE_SUPABASE_MODE", "true")];
-
-/// A query string encoded as a browser encodes a form: spaces as `+`.
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={}", common::encode_query_value(value, "+")))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 /// A Kong access-log event as Supabase's Vector config ships it (no `request.url`).
 fn kong_event(minutes_ago: i64, path: &str, status: u16) -> Value {
@@ -35,126 +25,13 @@ fn kong_event(minutes_ago: i64, path: &str, status: u16) -> Value {
     })
 }
 
-async fn studio_call(server: &Server, endpoint: &str, pairs: &[(&str, &str)]) -> Value {
-    let response = server
-        .client
-        .get(server.url(&format!("/api/endpoints/query/{endpoint}?{}", form(pairs))))
-        .header("x-api-key", PRIVATE)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-/// Which events the corpus runs over.
-#[derive(Clone, Copy)]
-enum Fixture {
-    /// `events.json`: every field Studio's queries name, as Supabase's platform sends them;
-    /// the hand-derived rows are for these.
-    Rich,
-    /// `sparse.json`: what a self-hosted stack sends — each service with only its common
-    /// fields, plain-text lines beside JSON ones, two services that have not logged at all.
-    Sparse,
-}
-
-/// Sends every Studio query of the corpus as Studio does, over the fixture's events ingested
-/// as Vector sends them, and checks: no error, and (rich fixture) the hand-derived rows where
-/// there are some. Returns (queries sent, queries checked against hand-derived rows, the rows
-/// of each query).
+/// Starts a server with `env` and replays the Studio corpus over `events` (see
+/// [`studio::replay_corpus`]).
 async fn replay_studio_corpus(label: &str, env: &[(&str, &str)], events: Fixture) -> (usize, usize, CorpusRows) {
     let dir = temp_dir(label);
-    let server = &Server::start_with(&dir, env).await;
-    let file = match events {
-        Fixture::Rich => "supabase/events.json",
-        Fixture::Sparse => "supabase/sparse.json",
-    };
-    let text = std::fs::read_to_string(fixture::testdata().join(file)).unwrap();
-    let by_source: std::collections::BTreeMap<String, Vec<Value>> = serde_json::from_str(&text).unwrap();
-    for (source, events) in &by_source {
-        let response = server
-            .client
-            .post(server.url(&format!("/api/logs?source_name={source}")))
-            .header("x-api-key", PUBLIC)
-            .json(events)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{source}");
-    }
-    for (source, events) in &by_source {
-        assert_eq!(
-            server.wait_for_count(source, events.len() as u64).await,
-            events.len() as u64,
-            "{source}"
-        );
-    }
-    let mut names: Vec<String> = std::fs::read_dir(fixture::testdata().join("golden/studio"))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.starts_with('Q') || name.starts_with('S'))
-        .collect();
-    names.sort();
-    let (mut failures, mut checked) = (Vec::new(), 0);
-    let mut results = CorpusRows::new();
-    for name in &names {
-        let sql = fixture::corpus_query(name);
-        let pairs = [
-            ("project", "default"),
-            ("sql", sql.as_str()),
-            ("iso_timestamp_start", fixture::START),
-            ("iso_timestamp_end", fixture::END),
-        ];
-        // Q*: Studio's queries, sent inside logs.all. S*: Logflare's seeded endpoint queries
-        // themselves, run through `/api/query` with the parameters Studio gives them.
-        let reply = if name.starts_with('S') {
-            let pairs = [
-                ("sql", sql.as_str()),
-                ("project", "default"),
-                ("iso_timestamp_start", fixture::START),
-                ("iso_timestamp_end", fixture::END),
-                ("interval", "hourly"),
-            ];
-            let response = server
-                .client
-                .get(server.url(&format!("/api/query?{}", form(&pairs))))
-                .header("x-api-key", PRIVATE)
-                .send()
-                .await
-                .unwrap();
-            response.json::<Value>().await.unwrap()
-        } else {
-            studio_call(server, "logs.all", &pairs).await
-        };
-        let Some(rows) = reply["result"].as_array() else {
-            failures.push(format!("{name}: {reply}"));
-            continue;
-        };
-        let rows: Vec<serde_json::Map<String, Value>> =
-            rows.iter().map(|row| row.as_object().unwrap().clone()).collect();
-        results.insert(name.clone(), rows.clone());
-        let expected = fixture::testdata().join(format!("golden/studio/{name}/rows.json"));
-        if let (Fixture::Rich, Ok(text)) = (events, std::fs::read_to_string(expected)) {
-            checked += 1;
-            let (expected, ordered) = fixture::parse_expected(&text);
-            if fixture::comparable(&expected, ordered) != fixture::comparable(&rows, ordered) {
-                failures.push(format!("{name}: expected {expected:?}\n  got {rows:?}"));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} Studio queries failed:\n{}",
-        failures.len(),
-        names.len(),
-        failures.join("\n")
-    );
-    (names.len(), checked, results)
+    let server = Server::start_with(&dir, env).await;
+    studio::replay_corpus(&server, events).await
 }
-
-/// The rows each corpus query answered, by query name.
-type CorpusRows = std::collections::BTreeMap<String, Vec<serde_json::Map<String, Value>>>;
 
 /// Six hours of Vector-shaped traffic from every sink (many paths and statuses, errors and
 /// warnings), then every corpus query: none may fail, and the edge counts and chart buckets

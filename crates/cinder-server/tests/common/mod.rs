@@ -2,6 +2,7 @@
 //! port, with helpers for the calls every test makes.
 #![allow(dead_code)]
 
+pub mod studio;
 pub mod webdriver;
 
 use std::net::TcpListener;
@@ -15,10 +16,25 @@ use serde_json::{json, Value};
 pub const PRIVATE: &str = "test-private-token";
 pub const PUBLIC: &str = "test-public-token";
 
+/// The real binary, started by the test, with the client that talks to it (its [`Api`]).
 pub struct Server {
     pub child: Child,
-    pub base: String,
     pub data_dir: PathBuf,
+    pub api: Api,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// A Cinder at `base`, wherever it runs (a child process, a container), and the calls every
+/// test makes to it.
+pub struct Api {
+    pub base: String,
     pub client: Client,
 }
 
@@ -63,9 +79,8 @@ impl Server {
             .expect("the cinder binary starts");
         let server = Server {
             child,
-            base: format!("http://127.0.0.1:{port}"),
             data_dir: data_dir.to_owned(),
-            client: Client::new(),
+            api: Api::new(&format!("http://127.0.0.1:{port}")),
         };
         // On the emulator, start-up creates the dataset and Supabase's tables one request at a
         // time, about a second each, slower on CI's two busy cores.
@@ -81,13 +96,22 @@ impl Server {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
     pub fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+}
+
+impl Api {
+    pub fn new(base: &str) -> Self {
+        Api {
+            base: base.to_owned(),
+            client: Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub async fn create_source(&self, name: &str) -> Value {
