@@ -13,9 +13,11 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 scripts/fetch-duckdb.sh
-# Tests against PostgreSQL run against a real server: installed if missing, started here.
+# Tests against PostgreSQL run against a real server: installed if missing, started here, with
+# TLS on (a private CA, for the sslmode tests).
 CINDER_TEST_DATABASE_URL="$(scripts/postgres.sh)"
 export CINDER_TEST_DATABASE_URL
+export CINDER_TEST_DATABASE_CA="${CINDER_PG_DIR:-/var/tmp/cinder-postgres}.tls/ca.crt"
 
 # Tests against BigQuery run against a local emulator (local-bigquery in a Debian chroot):
 # installed if missing (about two minutes the first time), started here.
@@ -33,6 +35,15 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
 fi
+
+# The metrics test parses scrapes with the Prometheus project's Python client, from PyPI, in a
+# venv of its own.
+venv=/var/tmp/cinder-venv
+if ! "$venv/bin/python" -c 'import prometheus_client' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0'
+fi
+export CINDER_TEST_PYTHON="$venv/bin/python"
 
 # The container image's tests build it and run it in a Docker engine: docker.io is installed
 # and dockerd started when no engine answers.

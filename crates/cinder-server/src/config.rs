@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use cinder_storage::postgres::tls::{self, SslMode};
 use clap::{ArgAction, Parser, ValueEnum};
 
 /// Runtime settings, from flags or environment variables.
@@ -202,6 +203,10 @@ pub struct Config {
         default_value_t = 24
     )]
     pub dashboard_session_hours: u64,
+    /// Serve `GET /metrics` without a token (for a scraper on a private network); by default
+    /// it needs a token with the `private` scope.
+    #[arg(long, env = "CINDER_METRICS_PUBLIC", value_name = "CINDER_METRICS_PUBLIC", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
+    pub metrics_public: bool,
     /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
     /// generated in the data directory.
     #[arg(
@@ -238,6 +243,14 @@ pub struct Config {
     /// Schema of the catalog's tables.
     #[arg(long, env = "DB_SCHEMA", value_name = "DB_SCHEMA", default_value = "public")]
     pub db_schema: String,
+    /// TLS to the catalog database, the server's certificate and name verified (libpq's
+    /// `verify-full`).
+    #[arg(long, env = "DB_SSL", value_name = "DB_SSL", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
+    pub db_ssl: bool,
+    /// The CA certificates (PEM) the catalog database's certificate must chain to, with
+    /// `DB_SSL=true`. Unset: the public roots.
+    #[arg(long, env = "DB_SSL_CA_CERT_PATH", value_name = "DB_SSL_CA_CERT_PATH")]
+    pub db_ssl_ca_cert_path: Option<PathBuf>,
 }
 
 impl Config {
@@ -260,7 +273,7 @@ impl Config {
     }
 
     /// The catalog database named by the `DB_*` variables, if `DB_HOSTNAME` is set.
-    pub fn catalog_database(&self) -> Option<tokio_postgres::Config> {
+    pub fn catalog_database(&self) -> Option<Result<cinder_storage::postgres::tls::Connection, String>> {
         let host = self.db_hostname.as_deref().filter(|host| !host.is_empty())?;
         let mut config = tokio_postgres::Config::new();
         config
@@ -271,7 +284,12 @@ impl Config {
         if let Some(password) = &self.db_password {
             config.password(password);
         }
-        Some(config)
+        let mode = if self.db_ssl {
+            SslMode::VerifyFull
+        } else {
+            SslMode::Prefer
+        };
+        Some(tls::with_mode(config, mode, self.db_ssl_ca_cert_path.as_deref()))
     }
 
     /// Returns a configuration for tests: port 0, the given data directory, defaults otherwise.
@@ -320,6 +338,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DASHBOARD_PASSWORD_HASH",
     "CINDER_DASHBOARD_IDLE_MINUTES",
     "CINDER_DASHBOARD_SESSION_HOURS",
+    "CINDER_METRICS_PUBLIC",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",
@@ -333,6 +352,8 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DEBIAN_MIRROR",
     "CINDER_DOCKERD_LOG",
     "CINDER_TEST_IMAGE",
+    "CINDER_TEST_PYTHON",
+    "CINDER_TEST_DATABASE_CA",
 ];
 
 /// Fails on an unknown `CINDER_*` environment variable, naming it.

@@ -39,6 +39,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The status code this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Decode(DecodeError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Decode(DecodeError::UnsupportedType(_) | DecodeError::UnsupportedEncoding(_)) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            ApiError::Decode(DecodeError::Malformed(_)) => StatusCode::BAD_REQUEST,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// A 422 for one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(BTreeMap::from([(field.to_owned(), vec![message.into()])]))
@@ -57,20 +75,7 @@ impl From<cinder_storage::StorageError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Decode(DecodeError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Decode(DecodeError::UnsupportedType(_) | DecodeError::UnsupportedEncoding(_)) => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
-            ApiError::Decode(DecodeError::Malformed(_)) => StatusCode::BAD_REQUEST,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = self.status();
         let body = match &self {
             ApiError::Validation(errors) => json!({ "errors": errors }),
             ApiError::Internal(cause) => {

@@ -12,6 +12,9 @@ pub mod endpoints;
 pub mod error;
 mod http;
 pub mod ingest;
+pub mod limits;
+mod listener;
+pub mod metrics;
 pub mod query;
 mod retention;
 pub mod routing;
@@ -117,6 +120,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     };
     let store = match config.catalog_database() {
         Some(database) => {
+            let database = database
+                .map_err(anyhow::Error::msg)
+                .context("the catalog database's TLS settings (DB_SSL, DB_SSL_CA_CERT_PATH)")?;
             let timeout = Duration::from_secs(config.query_timeout_seconds);
             let postgres = Postgres::connect_with(database, &config.db_schema, timeout)
                 .await
@@ -173,6 +179,10 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let sessions = Arc::new(dashboard::Sessions::new(&config));
     Ok(AppState {
         sessions,
+        auth_failures: Arc::new(limits::FailureLimiter::new(
+            http::AUTH_FAILURES_PER_MINUTE,
+            Duration::from_secs(60),
+        )),
         egress,
         endpoints,
         config: Arc::new(config),
@@ -292,6 +302,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let ready = state.ready.clone();
     let app = router(state);
+    // `tap_io` only to keep the peer's address available to handlers (`ConnectInfo`).
+    let listener = axum::serve::ListenerExt::tap_io(listener::CountingListener(listener), |_| {});
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;

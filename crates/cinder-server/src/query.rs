@@ -23,7 +23,13 @@ pub struct QueryOutput {
 }
 
 /// Translates `sql` and runs it, binding each `@name` from `params` (unset names bind NULL).
-pub async fn run(state: &AppState, sql: &str, params: &HashMap<String, String>) -> Result<QueryOutput, ApiError> {
+/// Its time counts in the query metrics under `origin` (`/api/query`, `dashboard`).
+pub async fn run(
+    state: &AppState,
+    origin: &str,
+    sql: &str,
+    params: &HashMap<String, String>,
+) -> Result<QueryOutput, ApiError> {
     let started = Instant::now();
     let sources = state.catalog.translator_sources(state.backend.as_ref());
     let translated =
@@ -39,9 +45,11 @@ pub async fn run(state: &AppState, sql: &str, params: &HashMap<String, String>) 
             )))
         }
     };
+    let elapsed = started.elapsed();
+    crate::metrics::metrics().observe_query(origin, elapsed);
     Ok(QueryOutput {
         rows,
         translated: translated.sql,
-        elapsed: started.elapsed(),
+        elapsed,
     })
 }

@@ -37,6 +37,7 @@ pub async fn enforce(backend: &dyn Backend, catalog: &Catalog, now_micros: i64) 
             Ok(0) => {}
             Ok(deleted) => {
                 total += deleted;
+                crate::metrics::metrics().retention_deleted.inc_by(deleted);
                 tracing::info!(source = %name, deleted, days, "retention deleted expired events");
             }
             Err(error) => tracing::warn!(source = %name, %error, "retention failed; retrying at the next pass"),

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,22 +97,11 @@ pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> R
     routed
 }
 
-/// Counters of deliveries to backends.
-#[derive(Debug, Default)]
-pub struct EgressMetrics {
-    /// Events delivered.
-    pub sent: AtomicU64,
-    /// Events given up on (queue full, or every attempt failed).
-    pub dropped: AtomicU64,
-}
-
 /// The senders, one per backend, started on first use.
 pub struct Egress {
     catalog: Arc<Catalog>,
     client: reqwest::Client,
     queues: Mutex<HashMap<Uuid, mpsc::Sender<(Uuid, Value)>>>,
-    /// Counters.
-    pub metrics: Arc<EgressMetrics>,
 }
 
 impl Egress {
@@ -128,15 +116,26 @@ impl Egress {
             catalog,
             client,
             queues: Mutex::new(HashMap::new()),
-            metrics: Arc::new(EgressMetrics::default()),
         }
+    }
+
+    /// Events waiting in each drain's queue, by drain name.
+    pub fn queued(&self) -> Vec<(String, usize)> {
+        let queues = self.queues.lock();
+        queues
+            .iter()
+            .filter_map(|(token, sender)| {
+                let drain = self.catalog.get::<Drain>(token)?;
+                Some((drain.name.clone(), sender.max_capacity() - sender.capacity()))
+            })
+            .collect()
     }
 
     /// Queues events of `source` for a backend without waiting.
     pub fn enqueue(&self, backend: &Drain, source: Uuid, events: Vec<Value>) {
         if !backend.can_send() {
             tracing::warn!(backend = %backend.name, kind = ?backend.kind, "a rule routes events to a backend type Cinder cannot send to yet; they are not sent");
-            self.metrics.dropped.fetch_add(events.len() as u64, Ordering::Relaxed);
+            dropped(&backend.name, events.len());
             return;
         }
         let sender = {
@@ -148,7 +147,6 @@ impl Egress {
                     tokio::spawn(deliver(
                         self.catalog.clone(),
                         self.client.clone(),
-                        self.metrics.clone(),
                         backend.token,
                         receiver,
                     ));
@@ -156,15 +154,15 @@ impl Egress {
                 })
                 .clone()
         };
-        let mut dropped = 0u64;
+        let mut overflow = 0;
         for event in events {
             if sender.try_send((source, event)).is_err() {
-                dropped += 1;
+                overflow += 1;
             }
         }
-        if dropped > 0 {
-            self.metrics.dropped.fetch_add(dropped, Ordering::Relaxed);
-            tracing::warn!(backend = %backend.name, dropped, "the backend's queue is full; events for it were dropped");
+        if overflow > 0 {
+            dropped(&backend.name, overflow);
+            tracing::warn!(backend = %backend.name, dropped = overflow, "the backend's queue is full; events for it were dropped");
         }
     }
 }
@@ -173,7 +171,6 @@ impl Egress {
 async fn deliver(
     catalog: Arc<Catalog>,
     client: reqwest::Client,
-    metrics: Arc<EgressMetrics>,
     token: Uuid,
     mut receiver: mpsc::Receiver<(Uuid, Value)>,
 ) {
@@ -189,33 +186,44 @@ async fn deliver(
         }
         // The settings are read per batch: an edit applies to the next one.
         let Some(backend) = catalog.get::<Drain>(&token) else {
-            metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
-            return;
+            return; // deleted: what it had queued goes with it
         };
+        let metrics = crate::metrics::metrics();
+        let label = metrics.drain(&backend.name);
         let mut wait = Duration::from_secs(1);
         for attempt in 1..=ATTEMPTS {
             match send(&client, &mut connection, &backend, &batch).await {
                 Ok(()) => {
-                    metrics.sent.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    metrics.drain_sent.get_or_create(&label).inc_by(batch.len() as u64);
                     break;
                 }
                 Err(Failure::Permanent(reason)) => {
                     tracing::error!(backend = %backend.name, %reason, events = batch.len(), "the backend refused a batch; it is dropped");
-                    metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    dropped(&backend.name, batch.len());
                     break;
                 }
                 Err(Failure::Transient(reason)) if attempt == ATTEMPTS => {
                     tracing::error!(backend = %backend.name, %reason, events = batch.len(), "a batch failed {ATTEMPTS} times; it is dropped");
-                    metrics.dropped.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    dropped(&backend.name, batch.len());
                 }
                 Err(Failure::Transient(reason)) => {
                     tracing::warn!(backend = %backend.name, %reason, attempt, "a batch failed; retrying");
+                    metrics.drain_retries.get_or_create(&label).inc();
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(60));
                 }
             }
         }
     }
+}
+
+/// Counts events given up on for a drain.
+fn dropped(drain: &str, events: usize) {
+    let metrics = crate::metrics::metrics();
+    metrics
+        .drain_dropped
+        .get_or_create(&metrics.drain(drain))
+        .inc_by(events as u64);
 }
 
 enum Failure {
@@ -266,7 +274,8 @@ async fn postgres(
     if connection.is_none() {
         let settings = crate::drains::postgres_settings(config).map_err(Failure::Permanent)?;
         let (client, driver) = settings
-            .connect(tokio_postgres::NoTls)
+            .config
+            .connect(settings.tls)
             .await
             .map_err(|error| Failure::Transient(error.to_string()))?;
         tokio::spawn(driver);

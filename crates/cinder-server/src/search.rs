@@ -151,7 +151,7 @@ impl Search {
             whole_event(&self.source),
             PAGE_SIZE + 1
         );
-        let mut events = query::run(state, &sql, &params).await?.rows.rows;
+        let mut events = query::run(state, "dashboard", &sql, &params).await?.rows.rows;
         let next = if events.len() > PAGE_SIZE {
             events.truncate(PAGE_SIZE);
             events.last().and_then(|last| {
@@ -188,7 +188,7 @@ impl Search {
         let sql = format!(
             "SELECT DIV((UNIX_MICROS(timestamp) - CAST(@bucket_origin AS INT64)), CAST(@bucket_width AS INT64)) AS bucket, COUNT(*) AS count {scope} GROUP BY bucket ORDER BY bucket"
         );
-        let rows = query::run(state, &sql, &params).await?.rows.rows;
+        let rows = query::run(state, "dashboard", &sql, &params).await?.rows.rows;
         let counts: HashMap<i64, u64> = rows
             .iter()
             .filter_map(|row| Some((number(row.get("bucket")?)?, number(row.get("count")?)? as u64)))
@@ -223,7 +223,7 @@ impl Search {
             "SELECT {} AS value, COUNT(*) AS count {scope} GROUP BY value ORDER BY count DESC LIMIT 10",
             column.join(".")
         );
-        let rows = query::run(state, &sql, &params).await?.rows.rows;
+        let rows = query::run(state, "dashboard", &sql, &params).await?.rows.rows;
         Ok(rows
             .into_iter()
             .map(|mut row| TopValue {
@@ -255,7 +255,7 @@ impl Search {
             "SELECT {} {scope} ORDER BY timestamp DESC, id DESC LIMIT {limit}",
             whole_event(&self.source)
         );
-        query::run(state, &sql, &params).await
+        query::run(state, "dashboard", &sql, &params).await
     }
 }
 
@@ -279,7 +279,12 @@ pub async fn event(
         "SELECT {} FROM `{table}` WHERE id = @event_id{at_filter} LIMIT 1",
         whole_event(source)
     );
-    Ok(query::run(state, &sql, &params).await?.rows.rows.into_iter().next())
+    Ok(query::run(state, "dashboard", &sql, &params)
+        .await?
+        .rows
+        .rows
+        .into_iter()
+        .next())
 }
 
 /// Every top-level field of the source, as select items: the whole event (queries name their

@@ -27,6 +27,8 @@ pub struct AppState {
     pub endpoints: Arc<Endpoints>,
     /// Dashboard sessions and login attempts.
     pub sessions: Arc<crate::dashboard::Sessions>,
+    /// Failed authentications per client address.
+    pub auth_failures: Arc<crate::limits::FailureLimiter>,
     /// True once start-up is complete and until shutdown begins.
     pub ready: Arc<AtomicBool>,
 }

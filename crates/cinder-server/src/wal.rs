@@ -235,7 +235,10 @@ impl Writer {
             for (offset, append) in group.iter().enumerate() {
                 encode_record(&mut buffer, first_position + offset as u64, &append.payload);
             }
+            let started = std::time::Instant::now();
             let written = self.file.write_all(&buffer).and_then(|()| self.file.sync_data());
+            let metrics = crate::metrics::metrics();
+            metrics.wal_commit_seconds.observe(started.elapsed().as_secs_f64());
             if let Err(error) = written {
                 // A failed fsync leaves the file's state unknown: refuse every later append
                 // rather than acknowledge events that may not be on disk.
@@ -247,6 +250,8 @@ impl Writer {
                 failed = Some(reason);
                 continue;
             }
+            metrics.wal_bytes.inc_by(buffer.len() as u64);
+            metrics.wal_group_records.observe(group.len() as f64);
             self.next += group.len() as u64;
             self.size += buffer.len() as u64;
             for (offset, append) in group.into_iter().enumerate() {

@@ -120,7 +120,7 @@ pub async fn show(
     let result = if sql.is_empty() {
         None
     } else {
-        Some(crate::query::run(&state, sql, &params).await)
+        Some(crate::query::run(&state, "dashboard", sql, &params).await)
     };
     let mut names: Vec<String> = state
         .catalog

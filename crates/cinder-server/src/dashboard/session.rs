@@ -15,10 +15,12 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use parking_lot::Mutex;
+
 use serde::de::DeserializeOwned;
 
-use crate::auth::Scope;
+use crate::auth::{same_secret, Scope};
 use crate::config::Config;
+use crate::limits::FailureLimiter;
 use crate::state::AppState;
 
 /// The session cookie.
@@ -58,7 +60,7 @@ struct Session {
 /// Every open session and recent failed login.
 pub struct Sessions {
     sessions: Mutex<HashMap<String, Session>>,
-    failures: Mutex<HashMap<IpAddr, Vec<Instant>>>,
+    failures: FailureLimiter,
     idle: Duration,
     lifetime: Duration,
     user: Option<(String, String)>,
@@ -102,10 +104,6 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 /// Compares secrets in time independent of where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl Sessions {
     /// Sessions with the configured expiry and optional user.
     pub fn new(config: &Config) -> Self {
@@ -115,7 +113,7 @@ impl Sessions {
         };
         Self {
             sessions: Mutex::new(HashMap::new()),
-            failures: Mutex::new(HashMap::new()),
+            failures: FailureLimiter::new(LOGIN_FAILURES, LOGIN_WINDOW),
             idle: Duration::from_secs(config.dashboard_idle_minutes.max(1) * 60),
             lifetime: Duration::from_secs(config.dashboard_session_hours.max(1) * 3600),
             user,
@@ -134,24 +132,6 @@ impl Sessions {
         self.user.is_some()
     }
 
-    fn limited(&self, client: Option<IpAddr>, now: Instant) -> Option<Duration> {
-        let client = client?;
-        let mut failures = self.failures.lock();
-        let list = failures.get_mut(&client)?;
-        list.retain(|at| now.duration_since(*at) < LOGIN_WINDOW);
-        (list.len() >= LOGIN_FAILURES).then(|| LOGIN_WINDOW.saturating_sub(now.duration_since(list[0])))
-    }
-
-    fn failed(&self, client: Option<IpAddr>, now: Instant) {
-        if let Some(client) = client {
-            let mut failures = self.failures.lock();
-            if failures.len() > MAX_SESSIONS {
-                failures.retain(|_, list| list.iter().any(|at| now.duration_since(*at) < LOGIN_WINDOW));
-            }
-            failures.entry(client).or_default().push(now);
-        }
-    }
-
     /// Checks credentials: a token with the `private` scope (`secret`, no user), or the
     /// dashboard user and password. Returns the new session's id.
     pub fn login(
@@ -162,7 +142,7 @@ impl Sessions {
         client: Option<IpAddr>,
     ) -> Result<String, LoginError> {
         let now = Instant::now();
-        if let Some(wait) = self.limited(client, now) {
+        if let Some(wait) = client.and_then(|client| self.failures.limited(client, now)) {
             return Err(LoginError::Limited(wait));
         }
         let who = match user.map(str::trim).filter(|user| !user.is_empty()) {
@@ -179,11 +159,13 @@ impl Sessions {
                 let verified = PasswordHash::new(hash)
                     .map(|hash| Argon2::default().verify_password(secret.as_bytes(), &hash).is_ok())
                     .unwrap_or(false);
-                (verified && same(name, user)).then(|| Who::User(name.clone()))
+                (verified && same_secret(name, user)).then(|| Who::User(name.clone()))
             }),
         };
         let Some(who) = who else {
-            self.failed(client, now);
+            if let Some(client) = client {
+                self.failures.failed(client, now);
+            }
             return Err(LoginError::Invalid);
         };
         Ok(self.open(who))
@@ -382,7 +364,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
                     .find(|(key, _)| key == CSRF_FIELD)
                     .map(|(_, value)| value.clone())
             });
-        if !sent.is_some_and(|sent| same(&sent, &viewer.csrf)) {
+        if !sent.is_some_and(|sent| same_secret(&sent, &viewer.csrf)) {
             return Err(refused(
                 "Refused: the form's security token is missing or stale. Reload the page and try again.",
             ));
@@ -498,24 +480,9 @@ mod tests {
     }
 
     #[test]
-    fn failed_logins_are_limited_per_address() {
-        let sessions = sessions(Duration::from_secs(60), Duration::from_secs(60));
-        let (a, b) = (Some(IpAddr::from([10, 0, 0, 1])), Some(IpAddr::from([10, 0, 0, 2])));
-        let now = Instant::now();
-        for _ in 0..LOGIN_FAILURES {
-            assert!(sessions.limited(a, now).is_none());
-            sessions.failed(a, now);
-        }
-        let wait = sessions.limited(a, now).expect("limited");
-        assert!(wait <= LOGIN_WINDOW && wait > Duration::from_secs(290));
-        assert!(sessions.limited(b, now).is_none(), "per address");
-        assert!(sessions.limited(a, now + LOGIN_WINDOW).is_none(), "failures age out");
-    }
-
-    #[test]
     fn secrets_compare_whole() {
-        assert!(same("abc", "abc"));
-        assert!(!same("abc", "abd"));
-        assert!(!same("abc", "ab"));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
     }
 }

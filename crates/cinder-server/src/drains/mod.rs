@@ -71,7 +71,8 @@ pub async fn test(backend: &Drain) -> Result<(), String> {
 async fn postgres_reachable(config: &Map<String, Value>) -> Result<(), String> {
     let settings = crate::drains::postgres_settings(config)?;
     let (client, connection) = settings
-        .connect(tokio_postgres::NoTls)
+        .config
+        .connect(settings.tls)
         .await
         .map_err(|error| error.to_string())?;
     tokio::spawn(connection);

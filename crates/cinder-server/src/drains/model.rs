@@ -6,6 +6,9 @@
 //! shows them as `REDACTED`, and an update that sends `REDACTED` back keeps the stored value.
 
 use std::collections::BTreeMap;
+use std::path::Path;
+
+use cinder_storage::postgres::tls::{self, Connection, SslMode};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -291,12 +294,10 @@ fn check_config(kind: DrainType, config: &Map<String, Value>) -> Vec<(String, St
 
 /// The connection settings of a `postgres` backend's config: its `url`, or `hostname`,
 /// `username`, `password`, `database` and `port`; connecting gives up after 10 s.
-pub fn postgres_settings(config: &Map<String, Value>) -> Result<tokio_postgres::Config, String> {
+pub fn postgres_settings(config: &Map<String, Value>) -> Result<Connection, String> {
     let text = |key: &str| config.get(key).and_then(Value::as_str);
-    let mut settings = match text("url") {
-        Some(url) => url
-            .parse::<tokio_postgres::Config>()
-            .map_err(|error| error.to_string())?,
+    let mut connection = match text("url") {
+        Some(url) => tls::parse(url)?,
         None => {
             let mut settings = tokio_postgres::Config::new();
             settings
@@ -313,11 +314,16 @@ pub fn postgres_settings(config: &Map<String, Value>) -> Result<tokio_postgres::
             {
                 settings.port(port);
             }
-            settings
+            let mode = text("sslmode").map(SslMode::parse).transpose()?;
+            tls::with_mode(
+                settings,
+                mode.unwrap_or(SslMode::Prefer),
+                text("sslrootcert").map(Path::new),
+            )?
         }
     };
-    settings.connect_timeout(std::time::Duration::from_secs(10));
-    Ok(settings)
+    connection.config.connect_timeout(std::time::Duration::from_secs(10));
+    Ok(connection)
 }
 
 /// The config with every secret replaced by `REDACTED`.

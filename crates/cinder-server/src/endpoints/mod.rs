@@ -140,9 +140,24 @@ impl Endpoints {
             params: params.clone(),
             redact,
         };
-        self.cache
+        let (result, outcome) = self
+            .cache
             .get_or_run(key, lifetime, self.execute(&endpoint, &params, redact))
-            .await
+            .await;
+        let label = match outcome {
+            Outcome::Hit => "hit",
+            Outcome::Miss => "miss",
+        };
+        crate::metrics::metrics()
+            .endpoint_cache_requests
+            .get_or_create(&[("result", label.to_owned())])
+            .inc();
+        (result, outcome)
+    }
+
+    /// Bytes of results the cache holds.
+    pub fn cache_bytes(&self) -> usize {
+        self.cache.bytes()
     }
 
     /// Runs an endpoint's query once.
@@ -190,10 +205,12 @@ impl Endpoints {
         let translated = translate_parsed(query, self.backend.target(), &sources, Some(endpoint.max_limit.into()))
             .map_err(|error| error.to_string())?;
         let values = model::bind(&translated.params, params, &lql_values);
+        let started = Instant::now();
         let rows = match tokio::time::timeout(self.timeout, self.backend.query(&translated, &values)).await {
             Err(_) => return Err(TIMEOUT_MESSAGE.to_owned()),
             Ok(result) => result.map_err(storage_message)?,
         };
+        crate::metrics::metrics().observe_query(endpoint.name.as_str(), started.elapsed());
         let mut rows = rows.rows;
         // The LIMIT added to the query covers literal limits; this covers the rest.
         rows.truncate(endpoint.max_limit as usize);

@@ -6,6 +6,7 @@ mod backends;
 mod endpoints;
 mod health;
 mod ingest;
+mod metrics;
 mod openapi;
 mod query;
 mod sources;
@@ -63,6 +64,14 @@ fn routes() -> Routes {
             200,
         )
         .add(head, "/ready", health::ready, "Readiness, without a body", Open, 200)
+        .add(
+            get.clone(),
+            "/metrics",
+            metrics::metrics,
+            "Prometheus metrics (OpenMetrics text); open with CINDER_METRICS_PUBLIC=true",
+            Manage,
+            200,
+        )
         .add(
             get.clone(),
             "/api/openapi",
@@ -498,7 +507,45 @@ pub fn router(state: AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(dashboard)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limit_auth_failures))
+        .layer(axum::middleware::from_fn(metrics::count_requests))
         .with_state(state)
+}
+
+/// Failed authentications (401) one client address may make per minute; past that it gets 429
+/// until the oldest ages out, whatever it sends.
+pub const AUTH_FAILURES_PER_MINUTE: usize = 100;
+
+/// Refuses a client address that failed to authenticate too often, and counts failures.
+async fn limit_auth_failures(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let now = std::time::Instant::now();
+    if let Some(wait) = client.and_then(|client| state.auth_failures.limited(client, now)) {
+        let mut response =
+            ApiError::TooManyRequests("too many failed authentications from this address; retry later".to_owned())
+                .into_response();
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&seconds) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let response = next.run(request).await;
+    if response.status() == axum::http::StatusCode::UNAUTHORIZED {
+        crate::metrics::metrics().auth_failures.inc();
+        if let Some(client) = client {
+            state.auth_failures.failed(client, now);
+        }
+    }
+    response
 }
 
 /// Reads a management request's body: a JSON object, or nothing.

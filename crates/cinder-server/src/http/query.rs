@@ -32,6 +32,6 @@ pub async fn query(
             ))
         }
     };
-    let output = crate::query::run(&state, sql, &params).await?;
+    let output = crate::query::run(&state, "/api/query", sql, &params).await?;
     Ok(Json(json!({ "result": output.rows.rows })))
 }

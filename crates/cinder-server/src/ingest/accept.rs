@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::catalog::SourceHandle;
 use crate::error::ApiError;
 use crate::ingest::pipeline::SubmitError;
+use crate::metrics::metrics;
 use crate::state::AppState;
 
 /// Stores `raw_events` (decoded event objects) in `source`. Returns once they are durable.
@@ -33,20 +34,28 @@ pub async fn accept(
         .into_iter()
         .map(|raw| normalize(raw, &options, now))
         .collect();
-    source
-        .apply_schema(&mut events)
-        .map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let count = events.len() as u64;
+    let refused = |error: ApiError| {
+        let metrics = metrics();
+        let labels = [
+            ("source", metrics.name("source", source.source.read().name.as_str())),
+            ("code", error.status().as_u16().to_string()),
+        ];
+        metrics.refused_events.get_or_create(&labels).inc_by(count);
+        error
+    };
+    if let Err(error) = source.apply_schema(&mut events) {
+        return Err(refused(ApiError::BadRequest(error.to_string())));
+    }
 
     let routed = crate::routing::route(&state.catalog, &source, &events);
-    state
-        .pipeline
-        .submit(source, events)
-        .await
-        .map_err(|error| match error {
+    if let Err(error) = state.pipeline.submit(source.clone(), events).await {
+        return Err(refused(match error {
             SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
             SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
             SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
-        })?;
+        }));
+    }
     // The request's own events are durable; what rules made of them follows, best effort.
     for (sink, mut copies) in routed.copies {
         let name = sink.source.read().name.clone();

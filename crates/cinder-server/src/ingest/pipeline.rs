@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cinder_core::LogEvent;
 use cinder_storage::{Backend, LoadBatch, TableEvents};
@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, SourceHandle};
+use crate::metrics::metrics;
 use crate::wal::{Record, Wal};
 
 /// The most events the loader stores in one transaction.
@@ -45,6 +46,8 @@ struct Entry {
     position: u64,
     source: Arc<SourceHandle>,
     events: Vec<Arc<LogEvent>>,
+    /// When the events were made durable (or replayed).
+    accepted: Instant,
 }
 
 /// The ingest pipeline shared by every request.
@@ -57,6 +60,8 @@ pub struct Pipeline {
     max_outstanding: usize,
     /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
     backend_down: AtomicBool,
+    /// When the oldest event of the batch being stored was accepted.
+    storing_since: Mutex<Option<Instant>>,
 }
 
 impl Pipeline {
@@ -69,7 +74,15 @@ impl Pipeline {
             outstanding: Arc::new(AtomicUsize::new(0)),
             max_outstanding,
             backend_down: AtomicBool::new(false),
+            storing_since: Mutex::new(None),
         }
+    }
+
+    /// How long the oldest event accepted and not yet stored has waited; None when none waits.
+    pub fn lag(&self) -> Option<Duration> {
+        let storing = *self.storing_since.lock();
+        let queued = self.queue.lock().front().map(|entry| entry.accepted);
+        storing.into_iter().chain(queued).min().map(|since| since.elapsed())
     }
 
     /// Returns how many events are accepted but not yet stored.
@@ -89,6 +102,10 @@ impl Pipeline {
             return Err(SubmitError::Full);
         }
         let payload = encode_payload(&source.source.read().token, &events);
+        let (bytes, label) = (
+            payload.len() as u64,
+            metrics().source(source.source.read().name.as_str()),
+        );
         let events: Vec<Arc<LogEvent>> = events.into_iter().map(Arc::new).collect();
         source.remember(&events);
         let queue = self.queue.clone();
@@ -98,11 +115,16 @@ impl Pipeline {
                 position,
                 source,
                 events,
+                accepted: Instant::now(),
             });
             notify.notify_one();
         });
         match self.wal.append(payload, on_durable).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                metrics().ingested_events.get_or_create(&label).inc_by(count as u64);
+                metrics().ingested_bytes.get_or_create(&label).inc_by(bytes);
+                Ok(())
+            }
             Err(error) => {
                 self.outstanding.fetch_sub(count, Ordering::AcqRel);
                 Err(SubmitError::Log(error))
@@ -132,6 +154,7 @@ impl Pipeline {
                 position: record.position,
                 source,
                 events: events.into_iter().map(Arc::new).collect(),
+                accepted: Instant::now(),
             });
         }
         self.notify.notify_one();
@@ -152,8 +175,15 @@ impl Pipeline {
             if entries.is_empty() {
                 continue;
             }
-            match self.store(&entries, backend.as_ref(), &catalog).await {
+            *self.storing_since.lock() = entries.iter().map(|entry| entry.accepted).min();
+            let started = Instant::now();
+            let stored = self.store(&entries, backend.as_ref(), &catalog).await;
+            *self.storing_since.lock() = None;
+            match stored {
                 Ok(()) => {
+                    let events: usize = entries.iter().map(|entry| entry.events.len()).sum();
+                    metrics().loader_batch_events.observe(events as f64);
+                    metrics().backend_write_seconds.observe(started.elapsed().as_secs_f64());
                     failures = 0;
                     if self.backend_down.swap(false, Ordering::AcqRel) {
                         tracing::info!("the storage backend is back; ingest resumes");
@@ -161,6 +191,7 @@ impl Pipeline {
                 }
                 Err(error) => {
                     failures += 1;
+                    metrics().backend_write_errors.inc();
                     // A backend that spools keeps accepting events into the log (up to the
                     // backlog bound, then 429); the others answer 503 until a store succeeds.
                     if matches!(error, cinder_storage::StorageError::Unavailable(_))

@@ -7,6 +7,7 @@
 //! translator's unqualified table names and UTC timestamps hold.
 
 mod read;
+pub mod tls;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,7 +21,6 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use parking_lot::Mutex;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
-use tokio_postgres::NoTls;
 
 use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
@@ -69,26 +69,28 @@ pub struct Postgres {
 impl Postgres {
     /// Connects to `url`, creates `schema` if needed and runs the migrations this version has
     /// not run yet. Queries run read-only and stop after `query_timeout`.
+    /// `sslmode` and `sslrootcert` in `url` have libpq's meanings ([`tls`]).
     pub async fn connect(url: &str, schema: &str, query_timeout: Duration) -> Result<Self, StorageError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|error| StorageError::Internal(format!("invalid Postgres URL: {error}")))?;
-        Self::connect_with(config, schema, query_timeout).await
+        let connection = tls::parse(url).map_err(StorageError::Internal)?;
+        Self::connect_with(connection, schema, query_timeout).await
     }
 
     /// Like [`Postgres::connect`], from connection settings.
     pub async fn connect_with(
-        mut config: tokio_postgres::Config,
+        connection: tls::Connection,
         schema: &str,
         query_timeout: Duration,
     ) -> Result<Self, StorageError> {
+        let tls::Connection { mut config, tls } = connection;
         let search_path = quote(schema).replace('\\', "\\\\").replace(' ', "\\ ");
         config.options(format!("-c TimeZone=UTC -c search_path={search_path}"));
-        config.application_name("cinder");
+        if config.get_application_name().is_none() {
+            config.application_name("cinder");
+        }
         config.connect_timeout(Duration::from_secs(10));
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -162,7 +164,7 @@ impl Postgres {
         self.pool
             .get()
             .await
-            .map_err(|error| StorageError::Unavailable(format!("Postgres: {error}")))
+            .map_err(|error| StorageError::Unavailable(format!("Postgres: {}", with_causes(&error))))
     }
 
     fn table(&self, table: &str) -> String {
@@ -292,8 +294,24 @@ fn query_error(error: tokio_postgres::Error) -> StorageError {
             StorageError::Query(crate::QUERY_TIMEOUT_MESSAGE.into())
         }
         Some(db) => StorageError::Query(db.message().to_owned()),
-        None => StorageError::Unavailable(format!("Postgres: {error}")),
+        None => StorageError::Unavailable(format!("Postgres: {}", with_causes(&error))),
     }
+}
+
+/// An error's message followed by its causes' (a TLS handshake error says which certificate
+/// check failed only in its cause).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let message = error.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        cause = error.source();
+    }
+    text
 }
 
 #[async_trait]
