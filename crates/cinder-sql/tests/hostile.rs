@@ -138,3 +138,69 @@ proptest! {
         }
     }
 }
+
+/// Tables a caller's query may name (its source and its own CTEs and aliases), and tables it
+/// must never reach: another source's table, the engines' catalogs, file readers.
+const ALLOWED: &[&str] = &["logs", "`logs`", "x", "y"];
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("log_events_2", "log_events_2"),
+    ("`other-users-source`", "other-users-source"),
+    ("`project.dataset.log_events_2`", "log_events_2"),
+    ("main.log_events_2", "log_events_2"),
+    ("\"log_events_2\"", "log_events_2"),
+    ("pg_catalog.pg_class", "pg_class"),
+    ("pg_class", "pg_class"),
+    ("information_schema.tables", "information_schema"),
+    ("duckdb_tables()", "duckdb_tables"),
+    ("read_csv('/etc/passwd')", "passwd"),
+    ("pg_stat_activity", "pg_stat_activity"),
+    ("sqlite_master", "sqlite_master"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Random queries built from every way a table can be named (FROM, JOIN, subqueries, CTEs,
+    /// UNION, aliases that shadow) over allowed and forbidden names: on every target, either the
+    /// query is refused, or the SQL that would run names no table outside the caller's
+    /// sources (`log_events_1`) and its own CTEs.
+    #[test]
+    fn random_sql_never_names_a_table_outside_the_callers_sources(
+        shape in 0usize..9,
+        first in 0usize..(ALLOWED.len() + FORBIDDEN.len()),
+        second in 0usize..(ALLOWED.len() + FORBIDDEN.len()),
+    ) {
+        let name = |index: usize| {
+            if index < ALLOWED.len() { ALLOWED[index] } else { FORBIDDEN[index - ALLOWED.len()].0 }
+        };
+        let (a, b) = (name(first), name(second));
+        let sql = match shape {
+            0 => format!("select id from {a}"),
+            1 => format!("select t.id from {a} as t join {b} as u on t.id = u.id"),
+            2 => format!("with x as (select id from {a}) select id from {b}"),
+            3 => format!("select id from logs where id in (select id from {a})"),
+            4 => format!("select (select count(*) from {a}) as n from logs"),
+            5 => format!("select id from {a} union all select id from {b}"),
+            6 => format!("select id from {a} as logs"),
+            7 => format!("with logs as (select id from {a}) select id from logs"),
+            _ => format!("with x as (select id from logs), y as (select id from {a}) select x.id from x cross join {b}"),
+        };
+        for target in Target::ALL {
+            let result = translate(&sql, target, &sources());
+            if shape == 0 && a == "logs" {
+                prop_assert!(result.is_ok(), "`{}` on {}: {:?}", sql, target, result);
+            }
+            if let Ok(translated) = result {
+                let text = translated.sql.to_lowercase();
+                // What it reads is the caller's source, whatever it was called in the query.
+                prop_assert!(text.contains("log_events_1"), "`{}` on {} runs `{}`", sql, target, translated.sql);
+                for (_, marker) in FORBIDDEN {
+                    prop_assert!(
+                        !text.contains(&marker.to_lowercase()),
+                        "`{}` on {} runs `{}`, which names `{}`", sql, target, translated.sql, marker
+                    );
+                }
+            }
+        }
+    }
+}
