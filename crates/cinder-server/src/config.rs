@@ -203,13 +203,6 @@ pub struct Config {
         default_value_t = 24
     )]
     pub dashboard_session_hours: u64,
-    /// The certificate chain (PEM) Cinder serves HTTPS with; with `CINDER_TLS_KEY`. Unset:
-    /// plain HTTP (behind a proxy that terminates TLS, say).
-    #[arg(long, env = "CINDER_TLS_CERT", value_name = "CINDER_TLS_CERT")]
-    pub tls_cert: Option<PathBuf>,
-    /// The private key (PEM) of `CINDER_TLS_CERT`.
-    #[arg(long, env = "CINDER_TLS_KEY", value_name = "CINDER_TLS_KEY")]
-    pub tls_key: Option<PathBuf>,
     /// Serve `GET /metrics` without a token (for a scraper on a private network); by default
     /// it needs a token with the `private` scope.
     #[arg(long, env = "CINDER_METRICS_PUBLIC", value_name = "CINDER_METRICS_PUBLIC", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
@@ -346,8 +339,6 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DASHBOARD_IDLE_MINUTES",
     "CINDER_DASHBOARD_SESSION_HOURS",
     "CINDER_METRICS_PUBLIC",
-    "CINDER_TLS_CERT",
-    "CINDER_TLS_KEY",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",

@@ -300,43 +300,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_on(listener::CountingListener(listener), state, shutdown, false).await
-}
-
-/// Serves `state` over HTTPS with `tls` on `listener` until `shutdown` completes.
-pub async fn serve_tls(
-    listener: TcpListener,
-    tls: Arc<rustls::ServerConfig>,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    serve_on(listener::TlsListener::new(listener, tls)?, state, shutdown, true).await
-}
-
-async fn serve_on<L>(
-    listener: L,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    https: bool,
-) -> anyhow::Result<()>
-where
-    L: axum::serve::Listener<Addr = SocketAddr>,
-{
     let ready = state.ready.clone();
-    let mut app = router(state);
-    if https {
-        // What the dashboard reads to mark its cookies Secure, as behind a TLS proxy.
-        app = app.layer(axum::middleware::map_request(
-            |mut request: axum::extract::Request| async {
-                request
-                    .headers_mut()
-                    .insert("x-forwarded-proto", axum::http::HeaderValue::from_static("https"));
-                request
-            },
-        ));
-    }
+    let app = router(state);
     // `tap_io` only to keep the peer's address available to handlers (`ConnectInfo`).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |_| {});
+    let listener = axum::serve::ListenerExt::tap_io(listener::CountingListener(listener), |_| {});
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -349,21 +316,12 @@ where
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let address = SocketAddr::new(config.bind_ip(), config.port);
-    let tls = match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => Some(listener::tls_config(cert, key).map_err(anyhow::Error::msg)?),
-        (None, None) => None,
-        _ => anyhow::bail!("CINDER_TLS_CERT and CINDER_TLS_KEY go together: set both, or neither"),
-    };
     let state = start(config).await?;
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} (PHX_HTTP_IP, PHX_HTTP_PORT)"))?;
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(address = %listener.local_addr()?, scheme, "cinder is listening");
-    match tls {
-        Some(tls) => serve_tls(listener, tls, state, shutdown_signal()).await,
-        None => serve(listener, state, shutdown_signal()).await,
-    }
+    tracing::info!(address = %listener.local_addr()?, "cinder is listening");
+    serve(listener, state, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
