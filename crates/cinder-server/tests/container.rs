@@ -213,6 +213,20 @@ async fn counts(api: &Api, sources: &[&String]) -> Vec<u64> {
     counts
 }
 
+/// Vector's sinks in (the sparse fixture), Studio's whole corpus out; checks every event is
+/// counted and returns them by source.
+async fn ingest_and_replay_studio(api: &Api) -> std::collections::BTreeMap<String, Vec<Value>> {
+    let events = studio::ingest_fixture(api, Fixture::Sparse).await;
+    let (sent, _, _) = studio::run_corpus(api, Fixture::Sparse).await;
+    assert!(sent >= 50, "the corpus went missing: {sent}");
+    let sources: Vec<&String> = events.keys().collect();
+    assert_eq!(
+        counts(api, &sources).await,
+        events.values().map(|e| e.len() as u64).collect::<Vec<_>>()
+    );
+    events
+}
+
 /// The counts of [`counts`] once they reach `expected` (after a restart, what the write-ahead
 /// log held is stored in the background), or as they are after 60 s.
 async fn counts_reaching(api: &Api, sources: &[&String], expected: &[u64]) -> Vec<u64> {
@@ -391,12 +405,9 @@ async fn the_image_replaces_supabase_logflare_on_postgres() {
     runs_unprivileged(&analytics);
 
     // Vector's sinks in, Studio's whole corpus out.
-    let events = studio::ingest_fixture(&api, Fixture::Sparse).await;
-    let (sent, _, _) = studio::run_corpus(&api, Fixture::Sparse).await;
-    assert!(sent >= 50, "the corpus went missing: {sent}");
+    let events = ingest_and_replay_studio(&api).await;
     let sources: Vec<&String> = events.keys().collect();
     let before = counts(&api, &sources).await;
-    assert_eq!(before, events.values().map(|e| e.len() as u64).collect::<Vec<_>>());
 
     // docker stop / docker start: a clean exit within the grace period, and every event kept.
     let (stopped_in, code) = analytics.stop();
@@ -517,12 +528,9 @@ async fn the_image_keeps_its_events_in_a_volume_on_the_embedded_backend() {
     analytics.wait_until_healthy().await;
     healthchecks_pass_inside(&analytics);
     runs_unprivileged(&analytics);
-    let events = studio::ingest_fixture(&api, Fixture::Sparse).await;
-    let (sent, _, _) = studio::run_corpus(&api, Fixture::Sparse).await;
-    assert!(sent >= 50, "the corpus went missing: {sent}");
+    let events = ingest_and_replay_studio(&api).await;
     let sources: Vec<&String> = events.keys().collect();
     let before = counts(&api, &sources).await;
-    assert_eq!(before, events.values().map(|e| e.len() as u64).collect::<Vec<_>>());
     let tables = String::from_utf8(analytics.exec(&["ls", "/data"]).stdout).unwrap();
     assert!(
         tables.contains("cinder.duckdb"),
