@@ -18,6 +18,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::alerts::{Alert, AlertRuns};
 use crate::auth::Scope;
 use crate::drains::Drain;
 use crate::endpoints::Endpoint;
@@ -252,11 +253,13 @@ pub struct Data {
     backends: HashMap<Uuid, Arc<Drain>>,
     rules: HashMap<Uuid, Arc<Rule>>,
     teams: HashMap<Uuid, Arc<Team>>,
+    alerts: HashMap<Uuid, Arc<Alert>>,
+    alert_runs: HashMap<Uuid, Arc<AlertRuns>>,
     account_token: Uuid,
     next_id: i64,
 }
 
-/// A kind of catalog document kept by token: endpoints, backends, rules.
+/// A kind of catalog document kept by token: endpoints, backends, rules, teams, alerts.
 pub trait Document: Serialize + for<'de> Deserialize<'de> + Send + Sync + 'static {
     /// The kind it is stored under.
     const KIND: &'static str;
@@ -302,6 +305,8 @@ document!(Endpoint, "endpoint", endpoints, |endpoint| Some(&endpoint.name));
 document!(Drain, "backend", backends, |_| None);
 document!(Rule, "rule", rules, |_| None);
 document!(Team, "team", teams, |_| None);
+document!(Alert, "alert", alerts, |alert| Some(&alert.name));
+document!(AlertRuns, "alert_runs", alert_runs, |_| None);
 
 fn load_document<T: Document>(data: &mut Data, value: Value) -> Result<(), StorageError> {
     let document: T = decode(value, T::KIND)?;
@@ -339,7 +344,7 @@ const KIND_ACCOUNT: &str = "account";
 fn secret_fields(kind: &str) -> &'static [&'static str] {
     match kind {
         KIND_TOKEN => &["token"],
-        KIND_SOURCE => &["webhook_notification_url", "slack_hook_url"],
+        KIND_SOURCE | Alert::KIND => &["webhook_notification_url", "slack_hook_url"],
         Drain::KIND => &["config"],
         _ => &[],
     }
@@ -388,6 +393,8 @@ impl Catalog {
                 Drain::KIND => load_document::<Drain>(&mut data, entry.value)?,
                 Rule::KIND => load_document::<Rule>(&mut data, entry.value)?,
                 Team::KIND => load_document::<Team>(&mut data, entry.value)?,
+                Alert::KIND => load_document::<Alert>(&mut data, entry.value)?,
+                AlertRuns::KIND => load_document::<AlertRuns>(&mut data, entry.value)?,
                 KIND_ACCOUNT => data.account_token = decode(entry.value, "account")?,
                 _ => {}
             }

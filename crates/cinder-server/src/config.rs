@@ -207,6 +207,17 @@ pub struct Config {
     /// it needs a token with the `private` scope.
     #[arg(long, env = "CINDER_METRICS_PUBLIC", value_name = "CINDER_METRICS_PUBLIC", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
     pub metrics_public: bool,
+    /// Run alerts on their schedule (Logflare's variable; they can always be run on demand).
+    #[arg(long, env = "LOGFLARE_ALERTS_ENABLED", value_name = "LOGFLARE_ALERTS_ENABLED", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
+    pub alerts_enabled: bool,
+    /// The shortest time allowed between two runs of an alert's cron (Logflare's 5 minutes).
+    #[arg(
+        long,
+        env = "CINDER_ALERT_MIN_INTERVAL_SECONDS",
+        value_name = "CINDER_ALERT_MIN_INTERVAL_SECONDS",
+        default_value_t = 300
+    )]
+    pub alert_min_interval_seconds: u64,
     /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
     /// generated in the data directory.
     #[arg(
@@ -339,6 +350,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DASHBOARD_IDLE_MINUTES",
     "CINDER_DASHBOARD_SESSION_HOURS",
     "CINDER_METRICS_PUBLIC",
+    "CINDER_ALERT_MIN_INTERVAL_SECONDS",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",

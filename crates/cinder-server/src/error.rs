@@ -24,6 +24,9 @@ pub enum ApiError {
     /// A request Cinder understood and refuses, with the reason.
     #[error("{0}")]
     BadRequest(String),
+    /// The resource is busy with the same thing (an alert already running).
+    #[error("{0}")]
+    Conflict(String),
     /// A body that could not be read.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Decode(DecodeError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Decode(DecodeError::UnsupportedType(_) | DecodeError::UnsupportedEncoding(_)) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE

@@ -3,6 +3,7 @@
 //! [`run`] opens the data directory, replays the write-ahead log and serves until SIGINT or
 //! SIGTERM. Tests use [`router`] and [`serve`] directly.
 
+pub mod alerts;
 pub mod auth;
 pub mod catalog;
 pub mod config;
@@ -175,6 +176,14 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         supabase::seed(&catalog, &endpoints, &backend).await?;
     }
     tokio::spawn(endpoints.clone().run_requery());
+    let alerts = Arc::new(alerts::Alerts::new(
+        catalog.clone(),
+        endpoints.clone(),
+        Duration::from_secs(config.alert_min_interval_seconds),
+    ));
+    if config.alerts_enabled {
+        tokio::spawn(alerts.clone().run_schedule());
+    }
     let egress = Arc::new(routing::Egress::new(catalog.clone()));
     let sessions = Arc::new(dashboard::Sessions::new(&config));
     Ok(AppState {
@@ -185,6 +194,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         )),
         egress,
         endpoints,
+        alerts,
         config: Arc::new(config),
         catalog,
         pipeline,

@@ -78,6 +78,8 @@ pub struct Metrics {
     pub drain_dropped: Family<Label, Counter>,
     /// Batches sent to a drain again after a failure.
     pub drain_retries: Family<Label, Counter>,
+    /// Alert runs, by result: `fired` (rows, notifications sent), `quiet` (no rows), `failed`.
+    pub alert_runs: Family<Label, Counter>,
     /// Events retention deleted.
     pub retention_deleted: Counter,
     /// Resident memory of the process.
@@ -120,6 +122,7 @@ impl Metrics {
             drain_sent: Family::default(),
             drain_dropped: Family::default(),
             drain_retries: Family::default(),
+            alert_runs: Family::default(),
             retention_deleted: Counter::default(),
             resident_memory: Gauge::default(),
         };
@@ -243,6 +246,11 @@ impl Metrics {
             "drain_retries",
             "Batches sent again after a failure, by drain",
             m.drain_retries.clone(),
+        );
+        m.registry.register(
+            "alert_runs",
+            "Alert runs, by result (fired, quiet, failed)",
+            m.alert_runs.clone(),
         );
         m.registry.register(
             "retention_deleted_events",

@@ -25,6 +25,8 @@ pub struct AppState {
     pub egress: Arc<crate::routing::Egress>,
     /// Saved queries and their cached results.
     pub endpoints: Arc<Endpoints>,
+    /// Alerts: scheduled queries that notify.
+    pub alerts: Arc<crate::alerts::Alerts>,
     /// Dashboard sessions and login attempts.
     pub sessions: Arc<crate::dashboard::Sessions>,
     /// Failed authentications per client address.

@@ -87,19 +87,33 @@ impl Endpoints {
     /// Checks an endpoint's query as it would run, and returns the sources it reads (name →
     /// token) for its `source_mapping`.
     pub fn check(&self, endpoint: &Endpoint) -> Result<BTreeMap<String, Uuid>, String> {
-        let query = self
-            .expanded(&endpoint.query, Some(endpoint.token))
-            .map_err(|e| e.to_string())?;
+        self.check_saved(&endpoint.query, Some(endpoint.token), endpoint.max_limit)
+    }
+
+    /// Checks a saved query (an endpoint's, `own`, or an alert's) as it would run with at most
+    /// `max_limit` rows, and returns the sources it reads (name → token).
+    pub fn check_saved(&self, sql: &str, own: Option<Uuid>, max_limit: u32) -> Result<BTreeMap<String, Uuid>, String> {
+        let query = self.expanded(sql, own).map_err(|e| e.to_string())?;
         let mapping = self.mapping(&query);
         let sources = self.catalog.translator_sources(self.backend.as_ref());
-        translate_parsed(
-            query,
-            self.backend.target(),
-            &sources,
-            Some(u64::from(endpoint.max_limit)),
-        )
-        .map_err(|error| error.to_string())?;
+        translate_parsed(query, self.backend.target(), &sources, Some(u64::from(max_limit)))
+            .map_err(|error| error.to_string())?;
         Ok(mapping)
+    }
+
+    /// Runs a saved query with no parameters bound (an alert's), reading the sources of
+    /// `mapping` under their saved names, and returns at most `max_limit` rows. Its time counts
+    /// in the query metrics under `origin`.
+    pub async fn run_saved(
+        &self,
+        sql: &str,
+        mapping: &BTreeMap<String, Uuid>,
+        max_limit: u32,
+        origin: &str,
+    ) -> Result<Vec<Map<String, Value>>, String> {
+        let query = self.expanded(sql, None).map_err(|error| error.to_string())?;
+        self.run(query, mapping, max_limit, &Params::new(), &HashMap::new(), origin)
+            .await
     }
 
     /// The sources an endpoint's query reads (name → token), whether or not it translates.
@@ -201,19 +215,16 @@ impl Endpoints {
                 sandbox.combine(&search.sql).map_err(|error| error.to_string())?
             }
         };
-        let sources = self.sources_for(endpoint);
-        let translated = translate_parsed(query, self.backend.target(), &sources, Some(endpoint.max_limit.into()))
-            .map_err(|error| error.to_string())?;
-        let values = model::bind(&translated.params, params, &lql_values);
-        let started = Instant::now();
-        let rows = match tokio::time::timeout(self.timeout, self.backend.query(&translated, &values)).await {
-            Err(_) => return Err(TIMEOUT_MESSAGE.to_owned()),
-            Ok(result) => result.map_err(storage_message)?,
-        };
-        crate::metrics::metrics().observe_query(endpoint.name.as_str(), started.elapsed());
-        let mut rows = rows.rows;
-        // The LIMIT added to the query covers literal limits; this covers the rest.
-        rows.truncate(endpoint.max_limit as usize);
+        let mut rows = self
+            .run(
+                query,
+                &endpoint.source_mapping,
+                endpoint.max_limit,
+                params,
+                &lql_values,
+                &endpoint.name,
+            )
+            .await?;
         if redact {
             for row in &mut rows {
                 row.values_mut().for_each(redact::redact);
@@ -224,11 +235,38 @@ impl Endpoints {
             .map_err(|error| format!("cannot encode the result: {error}"))
     }
 
-    /// The caller's sources, plus the names the endpoint was saved with for sources renamed
-    /// since, so the query reads the same sources.
-    fn sources_for(&self, endpoint: &Endpoint) -> cinder_sql::Sources {
+    /// Translates `query` for the backend and runs it with the query timeout, binding its
+    /// parameters from `params` and `extra`; at most `max_limit` rows.
+    async fn run(
+        &self,
+        query: Query,
+        mapping: &BTreeMap<String, Uuid>,
+        max_limit: u32,
+        params: &Params,
+        extra: &HashMap<String, String>,
+        origin: &str,
+    ) -> Result<Vec<Map<String, Value>>, String> {
+        let sources = self.sources_for(mapping);
+        let translated = translate_parsed(query, self.backend.target(), &sources, Some(max_limit.into()))
+            .map_err(|error| error.to_string())?;
+        let values = model::bind(&translated.params, params, extra);
+        let started = Instant::now();
+        let rows = match tokio::time::timeout(self.timeout, self.backend.query(&translated, &values)).await {
+            Err(_) => return Err(TIMEOUT_MESSAGE.to_owned()),
+            Ok(result) => result.map_err(storage_message)?,
+        };
+        crate::metrics::metrics().observe_query(origin, started.elapsed());
+        let mut rows = rows.rows;
+        // The LIMIT added to the query covers literal limits; this covers the rest.
+        rows.truncate(max_limit as usize);
+        Ok(rows)
+    }
+
+    /// The caller's sources, plus the names a query was saved with (`mapping`) for sources
+    /// renamed since, so the query reads the same sources.
+    fn sources_for(&self, mapping: &BTreeMap<String, Uuid>) -> cinder_sql::Sources {
         let mut sources = self.catalog.translator_sources(self.backend.as_ref());
-        for (name, token) in &endpoint.source_mapping {
+        for (name, token) in mapping {
             if sources.contains_key(name) {
                 continue;
             }

@@ -149,13 +149,9 @@ impl Endpoint {
                     Ok(text) => self.labels = text,
                     Err(()) => fail(key, "is invalid"),
                 },
-                "language" => match value.as_str() {
-                    None | Some("bq_sql") => self.language = Language::BqSql,
-                    Some("pg_sql" | "ch_sql" | "lql") => fail(
-                        key,
-                        "is not supported: write the query in BigQuery SQL (bq_sql), which Cinder translates for every backend",
-                    ),
-                    Some(_) => fail(key, "is invalid"),
+                "language" => match language(value) {
+                    Ok(language) => self.language = language,
+                    Err(message) => fail(key, message),
                 },
                 "sandboxable" => match value {
                     Value::Null => self.sandboxable = None,
@@ -193,7 +189,23 @@ impl Endpoint {
     }
 }
 
-fn optional_text(value: &Value) -> Result<Option<String>, ()> {
+/// Reads a saved query's `language`: BigQuery SQL is the only one (null means it too).
+pub(crate) fn language(value: &Value) -> Result<Language, &'static str> {
+    match value {
+        Value::Null => Ok(Language::BqSql),
+        Value::String(text) => match text.as_str() {
+            "bq_sql" => Ok(Language::BqSql),
+            "pg_sql" | "ch_sql" | "lql" => Err(
+                "is not supported: write the query in BigQuery SQL (bq_sql), which Cinder translates for every backend",
+            ),
+            _ => Err("is invalid"),
+        },
+        _ => Err("is invalid"),
+    }
+}
+
+/// Text, with blank text and `null` meaning none; `Err` for anything else.
+pub(crate) fn optional_text(value: &Value) -> Result<Option<String>, ()> {
     match value {
         Value::Null => Ok(None),
         Value::String(text) => Ok(Some(text.trim().to_owned()).filter(|text| !text.is_empty())),

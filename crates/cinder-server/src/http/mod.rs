@@ -2,6 +2,7 @@
 //! code and map the result; nothing else lives here.
 
 mod account;
+mod alerts;
 mod backends;
 mod endpoints;
 mod health;
@@ -390,6 +391,63 @@ fn routes() -> Routes {
             "/api/query",
             query::query,
             "Run BigQuery SQL over your sources (`sql=`)",
+            Manage,
+            200,
+        )
+        .add(get.clone(), "/api/alerts", alerts::list, "List alerts", Manage, 200)
+        .add(
+            post.clone(),
+            "/api/alerts",
+            alerts::create,
+            "Create an alert: a query run on a cron schedule that notifies when it returns rows",
+            Manage,
+            201,
+        )
+        .add(
+            get.clone(),
+            "/api/alerts/{token}",
+            alerts::show,
+            "Fetch an alert",
+            Manage,
+            200,
+        )
+        .add(
+            put.clone(),
+            "/api/alerts/{token}",
+            alerts::replace,
+            "Update an alert",
+            Manage,
+            200,
+        )
+        .add(
+            patch.clone(),
+            "/api/alerts/{token}",
+            alerts::patch,
+            "Update an alert",
+            Manage,
+            204,
+        )
+        .add(
+            delete.clone(),
+            "/api/alerts/{token}",
+            alerts::delete,
+            "Delete an alert and its history",
+            Manage,
+            204,
+        )
+        .add(
+            post.clone(),
+            "/api/alerts/{token}/run",
+            alerts::run,
+            "Run an alert now; answers with the run",
+            Manage,
+            200,
+        )
+        .add(
+            get.clone(),
+            "/api/alerts/{token}/runs",
+            alerts::runs,
+            "An alert's last 100 runs, newest first",
             Manage,
             200,
         )
