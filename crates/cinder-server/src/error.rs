@@ -33,6 +33,9 @@ pub enum ApiError {
     /// Too much is waiting to be stored: retry after a moment.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The disk is full: retry after a moment (when space is freed).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// A dependency is down: retry after a moment.
     #[error("{0}")]
     Unavailable(String),
@@ -57,6 +60,7 @@ impl ApiError {
             ApiError::Decode(DecodeError::Malformed(_)) => StatusCode::BAD_REQUEST,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -89,7 +93,10 @@ impl IntoResponse for ApiError {
             other => json!({ "error": other.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+        if matches!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
+        ) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("3"));

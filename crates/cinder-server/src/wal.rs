@@ -212,6 +212,8 @@ impl Writer {
     fn run(mut self, mut receiver: mpsc::Receiver<Append>) {
         let mut buffer = Vec::new();
         let mut failed: Option<String> = None;
+        // Groups refused in a row because the log could not write (a full disk).
+        let mut failing: Option<u64> = None;
         while let Some(first) = receiver.blocking_recv() {
             let mut group = vec![first];
             let mut bytes = group[0].payload.len();
@@ -240,15 +242,33 @@ impl Writer {
             let metrics = crate::metrics::metrics();
             metrics.wal_commit_seconds.observe(started.elapsed().as_secs_f64());
             if let Err(error) = written {
-                // A failed fsync leaves the file's state unknown: refuse every later append
-                // rather than acknowledge events that may not be on disk.
                 let reason = format!("the write-ahead log cannot write: {error}");
-                tracing::error!(%error, "write-ahead log failed; ingest stops until restart");
                 for append in group {
-                    let _ = append.reply.send(Err(io::Error::other(reason.clone())));
+                    let _ = append.reply.send(Err(io::Error::new(error.kind(), reason.clone())));
                 }
-                failed = Some(reason);
+                // Nothing of the group was acknowledged. Cut whatever part of it reached the
+                // file (a full disk takes half a write): the log then ends at its last
+                // acknowledged record, as it did before, and the next group tries again — so
+                // ingest resumes by itself once space is freed. The bytes cut are the ones a
+                // failed fsync may have left in doubt, so this holds after an fsync error
+                // too. If even the cut fails, the file's state is unknown: every later append
+                // is refused until a restart reads the log back.
+                match self.file.set_len(self.size).and_then(|()| self.file.sync_all()) {
+                    Ok(()) => {
+                        if failing.is_none() {
+                            tracing::error!(%error, "the write-ahead log cannot write; requests are refused (nothing of them acknowledged) until it can again");
+                        }
+                        *failing.get_or_insert(0) += 1;
+                    }
+                    Err(cut) => {
+                        tracing::error!(%error, %cut, "the write-ahead log failed and cannot be cut back to its last record; ingest stops until restart");
+                        failed = Some(reason);
+                    }
+                }
                 continue;
+            }
+            if let Some(groups) = failing.take() {
+                tracing::warn!(refused = groups, "the write-ahead log writes again");
             }
             metrics.wal_bytes.inc_by(buffer.len() as u64);
             metrics.wal_group_records.observe(group.len() as f64);

@@ -5,6 +5,7 @@
 //! deliveries to drains. All of the request's events are made durable, or none; what rules
 //! make of them follows best effort, after the answer is certain.
 
+use std::io::ErrorKind;
 use std::sync::Arc;
 
 use cinder_core::{normalize, NormalizeOptions};
@@ -52,6 +53,11 @@ pub async fn accept(
     if let Err(error) = state.pipeline.submit(source.clone(), events).await {
         return Err(refused(match error {
             SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
+            SubmitError::Log(error) if matches!(error.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
+                ApiError::InsufficientStorage(format!(
+                    "the disk is full: events cannot be made durable now, none of this request's were stored; retry shortly ({error})"
+                ))
+            }
             SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
             SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
         }));

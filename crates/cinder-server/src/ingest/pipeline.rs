@@ -107,10 +107,11 @@ impl Pipeline {
             metrics().source(source.source.read().name.as_str()),
         );
         let events: Vec<Arc<LogEvent>> = events.into_iter().map(Arc::new).collect();
-        source.remember(&events);
         let queue = self.queue.clone();
         let notify = self.notify.clone();
         let on_durable = Box::new(move |position| {
+            // Only durable events are shown (recent events, live tail).
+            source.remember(&events);
             queue.lock().push_back(Entry {
                 position,
                 source,
