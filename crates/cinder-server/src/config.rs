@@ -207,6 +207,25 @@ pub struct Config {
     /// it needs a token with the `private` scope.
     #[arg(long, env = "CINDER_METRICS_PUBLIC", value_name = "CINDER_METRICS_PUBLIC", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
     pub metrics_public: bool,
+    /// Seconds a client may take to send a request's headers; also how long a kept-alive
+    /// connection may sit idle.
+    #[arg(
+        long,
+        env = "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
+        value_name = "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub http_header_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(
+        long,
+        env = "CINDER_HTTP_BODY_TIMEOUT_SECONDS",
+        value_name = "CINDER_HTTP_BODY_TIMEOUT_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub http_body_timeout_seconds: u64,
     /// Run alerts on their schedule (Logflare's variable; they can always be run on demand).
     #[arg(long, env = "LOGFLARE_ALERTS_ENABLED", value_name = "LOGFLARE_ALERTS_ENABLED", default_value = "true", action = ArgAction::Set, value_parser = parse_bool)]
     pub alerts_enabled: bool,
@@ -351,6 +370,8 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DASHBOARD_SESSION_HOURS",
     "CINDER_METRICS_PUBLIC",
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
+    "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
+    "CINDER_HTTP_BODY_TIMEOUT_SECONDS",
     // Read by the test and benchmark scripts, not by the server.
     "CINDER_TEST_DATABASE_URL",
     "CINDER_TEST_BIGQUERY_URL",

@@ -304,6 +304,9 @@ pub(crate) fn write_secret(path: &Path, secret: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long requests under way at shutdown may take to finish.
+const SHUTDOWN_DRAIN: Duration = Duration::from_secs(10);
+
 /// Serves `state` on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
@@ -311,15 +314,23 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let ready = state.ready.clone();
+    let timeouts = listener::Timeouts {
+        header: Duration::from_secs(state.config.http_header_timeout_seconds),
+        body: Duration::from_secs(state.config.http_body_timeout_seconds),
+    };
     let app = router(state);
-    // `tap_io` only to keep the peer's address available to handlers (`ConnectInfo`).
-    let listener = axum::serve::ListenerExt::tap_io(listener::CountingListener(listener), |_| {});
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            ready.store(false, Ordering::Release);
-        })
-        .await?;
+    let shutdown = async move {
+        shutdown.await;
+        ready.store(false, Ordering::Release);
+    };
+    listener::serve(
+        listener::CountingListener(listener),
+        app,
+        timeouts,
+        SHUTDOWN_DRAIN,
+        shutdown,
+    )
+    .await;
     Ok(())
 }
 
