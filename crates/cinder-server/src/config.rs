@@ -203,6 +203,13 @@ pub struct Config {
         default_value_t = 24
     )]
     pub dashboard_session_hours: u64,
+    /// The certificate chain (PEM) Cinder serves HTTPS with; with `CINDER_TLS_KEY`. Unset:
+    /// plain HTTP (behind a proxy that terminates TLS, say).
+    #[arg(long, env = "CINDER_TLS_CERT", value_name = "CINDER_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `CINDER_TLS_CERT`.
+    #[arg(long, env = "CINDER_TLS_KEY", value_name = "CINDER_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
     /// Serve `GET /metrics` without a token (for a scraper on a private network); by default
     /// it needs a token with the `private` scope.
     #[arg(long, env = "CINDER_METRICS_PUBLIC", value_name = "CINDER_METRICS_PUBLIC", default_value = "false", action = ArgAction::Set, value_parser = parse_bool)]
@@ -369,6 +376,8 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_DASHBOARD_IDLE_MINUTES",
     "CINDER_DASHBOARD_SESSION_HOURS",
     "CINDER_METRICS_PUBLIC",
+    "CINDER_TLS_CERT",
+    "CINDER_TLS_KEY",
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
     "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
     "CINDER_HTTP_BODY_TIMEOUT_SECONDS",

@@ -313,6 +313,16 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_on(listener, None, state, shutdown).await
+}
+
+/// Serves `state` on `listener`, over TLS with `tls` when given, until `shutdown` completes.
+async fn serve_on(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let ready = state.ready.clone();
     let timeouts = listener::Timeouts {
         header: Duration::from_secs(state.config.http_header_timeout_seconds),
@@ -323,26 +333,26 @@ pub async fn serve(
         shutdown.await;
         ready.store(false, Ordering::Release);
     };
-    listener::serve(
-        listener::CountingListener(listener),
-        app,
-        timeouts,
-        SHUTDOWN_DRAIN,
-        shutdown,
-    )
-    .await;
+    let listener = listener::CountingListener(listener);
+    listener::serve(listener, app, tls, timeouts, SHUTDOWN_DRAIN, shutdown).await;
     Ok(())
 }
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let address = SocketAddr::new(config.bind_ip(), config.port);
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(listener::tls_config(cert, key).map_err(anyhow::Error::msg)?),
+        (None, None) => None,
+        _ => anyhow::bail!("CINDER_TLS_CERT and CINDER_TLS_KEY go together: set both, or neither"),
+    };
     let state = start(config).await?;
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} (PHX_HTTP_IP, PHX_HTTP_PORT)"))?;
-    tracing::info!(address = %listener.local_addr()?, "cinder is listening");
-    serve(listener, state, shutdown_signal()).await
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(address = %listener.local_addr()?, scheme, "cinder is listening");
+    serve_on(listener, tls, state, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

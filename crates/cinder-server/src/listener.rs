@@ -1,10 +1,11 @@
 //! The listening socket, counting the connections open on it for the metrics, and the
-//! connections served on it, with timeouts for slow clients.
+//! connections served on it, plain or HTTPS, with timeouts for slow clients.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::serve::Listener;
 use axum::Json;
@@ -23,9 +24,13 @@ use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::ServerConfig;
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 
 use crate::metrics::metrics;
 
@@ -97,21 +102,27 @@ pub struct Timeouts {
     pub body: Duration,
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then waits up to `drain` for the
-/// requests under way to finish. Each connection is HTTP/1.1 with the peer's address given to
-/// handlers (`ConnectInfo`); a client that is too slow with its headers, or leaves a connection
-/// idle, is disconnected after `timeouts.header`; one whose body takes longer than
-/// `timeouts.body` gets a 408 instead of it, so slow clients cannot hold connections (and
-/// the server's memory) forever.
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `app` on `listener` — over TLS with `tls` — until `shutdown` completes, then waits up
+/// to `drain` for the requests under way to finish. Each connection is HTTP/1.1 in a task of
+/// its own (a TLS handshake too, bounded by [`HANDSHAKE_TIMEOUT`]), with the peer's address
+/// given to handlers (`ConnectInfo`). A client that is too slow with its headers, or leaves a
+/// connection idle, is disconnected after `timeouts.header`; one whose body takes longer than
+/// `timeouts.body` gets a 408 instead, so slow clients cannot hold connections (and the
+/// server's memory) forever.
 pub async fn serve(
     mut listener: CountingListener,
     app: Router,
+    tls: Option<Arc<ServerConfig>>,
     timeouts: Timeouts,
     drain: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header);
+    let tls = tls.map(TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -119,30 +130,22 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let app = app.clone();
-        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-            let expired = Arc::new(AtomicBool::new(false));
-            let mut request = request.map(|body| Body::new(Deadline::new(body, timeouts.body, expired.clone())));
-            request.extensions_mut().insert(ConnectInfo(address));
-            let app = app.clone();
-            async move {
-                let response = tower::ServiceExt::oneshot(app, request).await?;
-                // Whatever the handler made of the failed body, the client was too slow.
-                if expired.load(Ordering::Acquire) {
-                    let message = format!(
-                        "the request body was not received within {} s (CINDER_HTTP_BODY_TIMEOUT_SECONDS); nothing of it was stored",
-                        timeouts.body.as_secs()
-                    );
-                    return Ok::<_, Infallible>(
-                        (StatusCode::REQUEST_TIMEOUT, Json(json!({ "error": message }))).into_response(),
-                    );
-                }
-                Ok(response)
-            }
-        });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(io), service));
+        let service = service(app.clone(), address, timeouts, tls.is_some());
+        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let served = match tls {
+                None => watcher.watch(builder.serve_connection(TokioIo::new(io), service)).await,
+                Some(tls) => match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(io)).await {
+                    Ok(Ok(stream)) => {
+                        watcher
+                            .watch(builder.serve_connection(TokioIo::new(stream), service))
+                            .await
+                    }
+                    Ok(Err(error)) => return tracing::debug!(%address, %error, "TLS handshake failed"),
+                    Err(_) => return tracing::debug!(%address, "TLS handshake timed out"),
+                },
+            };
+            if let Err(error) = served {
                 tracing::debug!(%error, %address, "connection ended with an error");
             }
         });
@@ -154,6 +157,73 @@ pub async fn serve(
             "requests still under way at shutdown were cut off"
         );
     }
+}
+
+/// The service of one connection from `address`: `app`, with the body deadline and the peer's
+/// address; over TLS, requests say so (`X-Forwarded-Proto: https`) for the dashboard's cookies.
+fn service(
+    app: Router,
+    address: SocketAddr,
+    timeouts: Timeouts,
+    https: bool,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<axum::response::Response, Infallible>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |request: Request<Incoming>| {
+        let expired = Arc::new(AtomicBool::new(false));
+        let mut request = request.map(|body| Body::new(Deadline::new(body, timeouts.body, expired.clone())));
+        request.extensions_mut().insert(ConnectInfo(address));
+        if https {
+            request
+                .headers_mut()
+                .insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        }
+        let app = app.clone();
+        async move {
+            let response = tower::ServiceExt::oneshot(app, request).await?;
+            // Whatever the handler made of the failed body, the client was too slow.
+            if expired.load(Ordering::Acquire) {
+                let message = format!(
+                    "the request body was not received within {} s (CINDER_HTTP_BODY_TIMEOUT_SECONDS); nothing of it was stored",
+                    timeouts.body.as_secs()
+                );
+                return Ok((StatusCode::REQUEST_TIMEOUT, Json(json!({ "error": message }))).into_response());
+            }
+            Ok(response)
+        }
+    })
+}
+
+/// The server's TLS settings from a PEM certificate chain and key.
+pub fn tls_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, String> {
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+        .map_err(|error| {
+            format!(
+                "cannot read the certificate `{}` (CINDER_TLS_CERT): {error}",
+                cert.display()
+            )
+        })?;
+    if chain.is_empty() {
+        return Err(format!("`{}` (CINDER_TLS_CERT) holds no certificate", cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|error| {
+        format!(
+            "cannot read the private key `{}` (CINDER_TLS_KEY): {error}",
+            key.display()
+        )
+    })?;
+    let mut config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| error.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|error| format!("CINDER_TLS_CERT and CINDER_TLS_KEY do not make a certificate: {error}"))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// A request body that fails once `limit` has passed since the request arrived, and says so
