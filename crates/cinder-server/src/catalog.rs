@@ -339,6 +339,10 @@ const KIND_SOURCE: &str = "source";
 const KIND_SCHEMA: &str = "schema";
 const KIND_TOKEN: &str = "token";
 const KIND_ACCOUNT: &str = "account";
+/// The catalog's format: `{"version": n}` under the key `catalog`.
+const KIND_FORMAT: &str = "format";
+/// The catalog format this Cinder writes, and the newest it reads.
+pub const CATALOG_FORMAT: u64 = 1;
 
 /// The fields of each kind that hold secrets, sealed by the [`Vault`] before they are stored.
 fn secret_fields(kind: &str) -> &'static [&'static str] {
@@ -371,6 +375,7 @@ impl Catalog {
         let mut schemas = HashMap::new();
         let mut sources = Vec::new();
         let mut stale = Vec::new();
+        let mut format = None;
         for mut entry in store.load().await? {
             let fields = secret_fields(&entry.kind);
             let needs_sealing = vault
@@ -396,6 +401,7 @@ impl Catalog {
                 Alert::KIND => load_document::<Alert>(&mut data, entry.value)?,
                 AlertRuns::KIND => load_document::<AlertRuns>(&mut data, entry.value)?,
                 KIND_ACCOUNT => data.account_token = decode(entry.value, "account")?,
+                KIND_FORMAT => format = entry.value.get("version").and_then(Value::as_u64),
                 _ => {}
             }
         }
@@ -404,6 +410,20 @@ impl Catalog {
             data.next_id = data.next_id.max(source.id + 1);
             data.names.insert(source.name.as_str().to_owned(), source.token);
             data.sources.insert(source.token, SourceHandle::new(source, schema));
+        }
+        match format {
+            Some(version) if version > CATALOG_FORMAT => {
+                return Err(StorageError::Internal(format!(
+                    "the catalog is in format {version}, written by a newer Cinder; this one reads formats up to {CATALOG_FORMAT}"
+                )))
+            }
+            Some(_) => {}
+            // A new catalog, or one from before formats were written (format 1).
+            None => {
+                store
+                    .put(KIND_FORMAT, "catalog", &serde_json::json!({ "version": CATALOG_FORMAT }))
+                    .await?
+            }
         }
         if data.account_token.is_nil() {
             data.account_token = Uuid::new_v4();

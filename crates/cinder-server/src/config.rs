@@ -244,6 +244,15 @@ pub struct Config {
         default_value_t = 300
     )]
     pub alert_min_interval_seconds: u64,
+    /// How often retention deletes expired events (and how long after start-up it first does).
+    #[arg(
+        long,
+        env = "CINDER_RETENTION_INTERVAL_SECONDS",
+        value_name = "CINDER_RETENTION_INTERVAL_SECONDS",
+        default_value_t = 900,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub retention_interval_seconds: u64,
     /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
     /// generated in the data directory.
     #[arg(
@@ -379,6 +388,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_TLS_CERT",
     "CINDER_TLS_KEY",
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
+    "CINDER_RETENTION_INTERVAL_SECONDS",
     "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
     "CINDER_HTTP_BODY_TIMEOUT_SECONDS",
     // Read by the test and benchmark scripts, not by the server.
@@ -396,6 +406,8 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_TEST_IMAGE",
     "CINDER_TEST_PYTHON",
     "CINDER_TEST_DATABASE_CA",
+    "CINDER_SOAK_ROUNDS",
+    "CINDER_OVERLOAD_SECONDS",
 ];
 
 /// Fails on an unknown `CINDER_*` environment variable, naming it.

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod config;
 pub mod dashboard;
@@ -81,10 +82,12 @@ pub fn init_tracing(level: LogLevel) {
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let dir = &config.data_dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory `{}`", dir.display()))?;
+    backup::check_format(dir)?;
     // The Postgres databases in use, if any: where events live, and where the catalog lives
     // (which is also where a Logflare this replaces kept its metadata).
     let mut events_postgres = None;
     let mut catalog_postgres = None;
+    let mut embedded_store = None;
     // An empty value is no value: a compose override can only blank a variable, not remove it.
     let postgres_backend_url = config.postgres_backend_url.as_deref().filter(|url| !url.is_empty());
     let (store, backend): (Arc<dyn CatalogStore>, Arc<dyn Backend>) = match postgres_backend_url {
@@ -102,6 +105,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
             let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
                 .context("cannot open the embedded database")?;
             embedded.set_query_timeout(Duration::from_secs(config.query_timeout_seconds));
+            embedded_store = Some(embedded.clone());
             match config
                 .google_project_id
                 .as_deref()
@@ -165,7 +169,11 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(events = replayed, "replaying events from the write-ahead log");
     }
     tokio::spawn(pipeline.clone().run_loader(backend.clone(), catalog.clone()));
-    tokio::spawn(retention::run(backend.clone(), catalog.clone()));
+    tokio::spawn(retention::run(
+        backend.clone(),
+        catalog.clone(),
+        Duration::from_secs(config.retention_interval_seconds),
+    ));
     let endpoints = Arc::new(Endpoints::new(
         catalog.clone(),
         backend.clone(),
@@ -199,6 +207,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         catalog,
         pipeline,
         backend,
+        embedded: embedded_store,
         ready: Arc::new(AtomicBool::new(true)),
     })
 }

@@ -8,13 +8,12 @@ use cinder_storage::Backend;
 
 use crate::catalog::Catalog;
 
-/// How often retention runs; the first run waits this long after start-up too.
-const INTERVAL: Duration = Duration::from_secs(15 * 60);
 const DAY_MICROS: i64 = 86_400_000_000;
 
-/// Deletes expired events of every source now and then, forever.
-pub async fn run(backend: Arc<dyn Backend>, catalog: Arc<Catalog>) {
-    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + INTERVAL, INTERVAL);
+/// Deletes expired events of every source every `interval`, forever; the first pass waits an
+/// `interval` after start-up too.
+pub async fn run(backend: Arc<dyn Backend>, catalog: Arc<Catalog>, interval: Duration) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     loop {
         ticker.tick().await;
         enforce(backend.as_ref(), &catalog, chrono::Utc::now().timestamp_micros()).await;

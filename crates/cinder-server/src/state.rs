@@ -21,6 +21,8 @@ pub struct AppState {
     pub pipeline: Arc<Pipeline>,
     /// Where events are stored and queried.
     pub backend: Arc<dyn Backend>,
+    /// The embedded database, when events or the catalog are in it (for backups).
+    pub embedded: Option<cinder_storage::Embedded>,
     /// Delivery of routed events to backends.
     pub egress: Arc<crate::routing::Egress>,
     /// Saved queries and their cached results.

@@ -1,4 +1,5 @@
-//! The account (`/api/account`), access tokens (`/api/access-tokens`) and teams (`/api/teams`).
+//! The account (`/api/account`), access tokens (`/api/access-tokens`), teams (`/api/teams`)
+//! and backups (`/api/backups`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -166,4 +167,11 @@ pub async fn delete_team(
     let team = find_document::<Team>(&state, &text)?;
     crate::teams::delete(&state.catalog, &team.token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/backups` → 201: a consistent copy of the embedded store, made while Cinder runs,
+/// in `<data dir>/backups/<time>/` (a data directory of its own: start Cinder on it to restore).
+pub async fn create_backup(State(state): State<AppState>, _: Manager) -> Result<Response, ApiError> {
+    let backup = crate::backup::create(&state).await?;
+    Ok((StatusCode::CREATED, Json(json!(backup))).into_response())
 }

@@ -394,6 +394,14 @@ fn routes() -> Routes {
             Manage,
             200,
         )
+        .add(
+            post.clone(),
+            "/api/backups",
+            account::create_backup,
+            "Back up the embedded store while running, into <data dir>/backups/<time>/",
+            Manage,
+            201,
+        )
         .add(get.clone(), "/api/alerts", alerts::list, "List alerts", Manage, 200)
         .add(
             post.clone(),

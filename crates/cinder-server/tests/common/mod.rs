@@ -64,6 +64,17 @@ impl Server {
     }
 
     async fn spawn(data_dir: &Path, env: &[(&str, &str)], level: &str, stdout: Stdio, stderr: Stdio) -> Self {
+        let server = Self::launch(data_dir, env, level, stdout, stderr);
+        server.wait_healthy().await;
+        server
+    }
+
+    /// Starts the binary and returns at once, before it answers (quiet but for errors).
+    pub fn launch_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch(data_dir, env, "warn", Stdio::null(), Stdio::inherit())
+    }
+
+    fn launch(data_dir: &Path, env: &[(&str, &str)], level: &str, stdout: Stdio, stderr: Stdio) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_cinder"))
             .envs(env.iter().copied())
@@ -77,18 +88,22 @@ impl Server {
             .stderr(stderr)
             .spawn()
             .expect("the cinder binary starts");
-        let server = Server {
+        Server {
             child,
             data_dir: data_dir.to_owned(),
             api: Api::new(&format!("http://127.0.0.1:{port}")),
-        };
+        }
+    }
+
+    /// Waits until `/health` answers 200.
+    pub async fn wait_healthy(&self) {
         // On the emulator, start-up creates the dataset and Supabase's tables one request at a
         // time, about a second each, slower on CI's two busy cores.
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
-            if let Ok(response) = server.client.get(server.url("/health")).send().await {
+            if let Ok(response) = self.client.get(self.url("/health")).send().await {
                 if response.status() == StatusCode::OK {
-                    return server;
+                    return;
                 }
             }
             assert!(Instant::now() < deadline, "cinder did not become healthy");

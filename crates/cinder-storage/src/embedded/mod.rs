@@ -13,7 +13,7 @@ mod layout;
 mod read;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -42,6 +42,8 @@ struct Inner {
     /// Idle connections for queries; more are cloned from `base` when all are busy.
     readers: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
+    /// The database file.
+    path: PathBuf,
 }
 
 struct Writer {
@@ -71,6 +73,7 @@ impl Embedded {
                 query_timeout_ms: std::sync::atomic::AtomicU64::new(DEFAULT_QUERY_TIMEOUT.as_millis() as u64),
                 readers: Mutex::new(Vec::new()),
                 base: Mutex::new(base),
+                path: path.to_owned(),
             }),
         })
     }
@@ -81,6 +84,43 @@ impl Embedded {
         self.inner
             .query_timeout_ms
             .store(millis, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Copies the database into the directory `into`, consistent: nothing is written while it
+    /// is copied (every write goes through the writer, held meanwhile). `also` runs while the
+    /// writer is still held, for what must be copied at the same moment (the write-ahead log).
+    /// Returns the bytes copied.
+    pub async fn snapshot<F>(&self, into: PathBuf, also: F) -> Result<u64, StorageError>
+    where
+        F: FnOnce() -> std::io::Result<u64> + Send + 'static,
+    {
+        let path = self.inner.path.clone();
+        self.with_writer(move |writer| {
+            // Fold DuckDB's own log into the file, so the copy is one file; when a query is
+            // under way DuckDB may decline, and its log is copied beside the file instead.
+            if let Err(error) = writer.connection.execute_batch("CHECKPOINT") {
+                tracing::debug!(%error, "no checkpoint before the snapshot; copying DuckDB's log too");
+            }
+            let name = path.file_name().expect("a database file name").to_owned();
+            let mut bytes = std::fs::copy(&path, into.join(&name))
+                .map_err(|error| StorageError::Internal(format!("cannot copy `{}`: {error}", path.display())))?;
+            let mut log_name = name.clone();
+            log_name.push(".wal");
+            let log = path.with_file_name(&log_name);
+            match std::fs::copy(&log, into.join(&log_name)) {
+                Ok(copied) => bytes += copied,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(StorageError::Internal(format!(
+                        "cannot copy `{}`: {error}",
+                        log.display()
+                    )))
+                }
+            }
+            bytes += also().map_err(|error| StorageError::Internal(format!("snapshot: {error}")))?;
+            Ok(bytes)
+        })
+        .await
     }
 
     async fn with_writer<T, F>(&self, work: F) -> Result<T, StorageError>
