@@ -64,3 +64,9 @@ if [ ! -d tests/clients/node_modules ] || [ tests/clients/package-lock.json -nt 
 fi
 
 cargo test --release --workspace -- --include-ignored "$@"
+
+# Coverage-guided fuzzing of the network decoders, bounded (CINDER_FUZZ_SECONDS per target,
+# 20 here; 0 skips it). Only for a whole run: a filtered one (arguments given) skips it.
+if [ "$#" -eq 0 ] && [ "${CINDER_FUZZ_SECONDS:-20}" != 0 ]; then
+    CINDER_FUZZ_SECONDS="${CINDER_FUZZ_SECONDS:-20}" scripts/fuzz.sh
+fi

@@ -1,9 +1,9 @@
 //! The body shapes of each ingest route, turned into raw events (Logflare's §1.6).
 
-use axum::http::HeaderMap;
+use http::HeaderMap;
 use serde_json::{Map, Value};
 
-use super::decode::DecodeError;
+use crate::decode::DecodeError;
 
 /// The ingest routes with a shape of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

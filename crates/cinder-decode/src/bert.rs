@@ -9,7 +9,7 @@ use std::io::Read;
 
 use serde_json::{Map, Number, Value};
 
-use super::decode::{DecodeError, MAX_BODY_BYTES};
+use crate::decode::{DecodeError, MAX_BODY_BYTES};
 
 /// How deeply terms may nest, so a hostile body cannot exhaust the stack.
 const MAX_DEPTH: usize = 128;
