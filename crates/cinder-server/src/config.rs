@@ -410,6 +410,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_FUZZ_SECONDS",
     "CINDER_FUZZ_TARGET_DIR",
     "CINDER_OVERLOAD_SECONDS",
+    "CINDER_OUTAGE_SECONDS",
 ];
 
 /// Fails on an unknown `CINDER_*` environment variable, naming it.

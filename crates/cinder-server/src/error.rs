@@ -39,6 +39,9 @@ pub enum ApiError {
     /// A dependency is down: retry after a moment.
     #[error("{0}")]
     Unavailable(String),
+    /// A dependency did not answer in time.
+    #[error("{0}")]
+    GatewayTimeout(String),
     /// A bug or an I/O failure; the cause is logged, not sent.
     #[error("internal error")]
     Internal(String),
@@ -60,6 +63,7 @@ impl ApiError {
             ApiError::Decode(DecodeError::Malformed(_)) => StatusCode::BAD_REQUEST,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

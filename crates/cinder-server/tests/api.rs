@@ -11,6 +11,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 mod common;
+use common::proxy::Proxy;
 use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -576,62 +577,6 @@ async fn acknowledged_events_survive_kill_9() {
     }
     drop(server);
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-/// A TCP proxy in front of PostgreSQL that the test can cut and restore, to lose the backend
-/// mid-ingest without disturbing the shared test server.
-struct Proxy {
-    port: u16,
-    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Proxy {
-    async fn start(target: String) -> Self {
-        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        use std::sync::Arc;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let up = Arc::new(AtomicBool::new(true));
-        let generation = Arc::new(AtomicU64::new(0));
-        let (up_flag, generations) = (up.clone(), generation.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else {
-                    continue;
-                };
-                if !up_flag.load(Ordering::Acquire) {
-                    continue; // dropped: connection refused-ish
-                }
-                let born = generations.load(Ordering::Acquire);
-                let (target, generations) = (target.clone(), generations.clone());
-                tokio::spawn(async move {
-                    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
-                        return;
-                    };
-                    let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
-                    let cut = async {
-                        while generations.load(Ordering::Acquire) == born {
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                        }
-                    };
-                    tokio::select! { _ = copy => {}, _ = cut => {} }
-                });
-            }
-        });
-        Self { port, up, generation }
-    }
-
-    /// Drops every open connection and refuses new ones.
-    fn down(&self) {
-        use std::sync::atomic::Ordering;
-        self.up.store(false, Ordering::Release);
-        self.generation.fetch_add(1, Ordering::AcqRel);
-    }
-
-    fn restore(&self) {
-        self.up.store(true, std::sync::atomic::Ordering::Release);
-    }
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! port, with helpers for the calls every test makes.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod studio;
 pub mod webdriver;
 
