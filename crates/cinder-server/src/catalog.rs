@@ -140,7 +140,7 @@ const TAIL_BATCHES: usize = 256;
 impl SourceHandle {
     /// A handle whose table is taken to hold `schema`: start-up applies every loaded schema to
     /// its table before it serves a query, and a new source's table is created with it.
-    fn new(source: Source, schema: Schema) -> Arc<Self> {
+    pub(crate) fn new(source: Source, schema: Schema) -> Arc<Self> {
         let schema = Arc::new(schema);
         Arc::new(Self {
             table: source.table_name(),

@@ -94,6 +94,16 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_pending_events: usize,
+    /// Megabytes of events (as their write-ahead log records) accepted but not yet stored,
+    /// past which ingest answers 429: memory bounded by bytes, whatever the events' size.
+    #[arg(
+        long,
+        env = "CINDER_MAX_PENDING_MB",
+        value_name = "CINDER_MAX_PENDING_MB",
+        default_value_t = 128,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub max_pending_mb: u64,
     /// Stores events and the catalog in this PostgreSQL database (Logflare's single-tenant
     /// Postgres backend) instead of the embedded one. Empty is the same as unset.
     #[arg(
@@ -388,6 +398,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_TLS_CERT",
     "CINDER_TLS_KEY",
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
+    "CINDER_MAX_PENDING_MB",
     "CINDER_RETENTION_INTERVAL_SECONDS",
     "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
     "CINDER_HTTP_BODY_TIMEOUT_SECONDS",

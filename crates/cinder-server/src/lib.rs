@@ -159,7 +159,11 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }
 
     let (wal, records) = Wal::open(&dir.join("wal")).context("cannot open the write-ahead log")?;
-    let pipeline = Arc::new(Pipeline::new(wal, config.max_pending_events));
+    let pipeline = Arc::new(Pipeline::new(
+        wal,
+        config.max_pending_events,
+        usize::try_from(config.max_pending_mb << 20).unwrap_or(usize::MAX),
+    ));
     let stored = backend
         .position()
         .await

@@ -46,6 +46,8 @@ struct Entry {
     position: u64,
     source: Arc<SourceHandle>,
     events: Vec<Arc<LogEvent>>,
+    /// The size of their log record, counted against the pending bytes.
+    bytes: usize,
     /// When the events were made durable (or replayed).
     accepted: Instant,
 }
@@ -58,6 +60,9 @@ pub struct Pipeline {
     /// Events accepted or being appended and not yet stored.
     outstanding: Arc<AtomicUsize>,
     max_outstanding: usize,
+    /// The bytes of their log records: memory is bounded by bytes, whatever the events' size.
+    outstanding_bytes: Arc<AtomicUsize>,
+    max_outstanding_bytes: usize,
     /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
     backend_down: AtomicBool,
     /// When the oldest event of the batch being stored was accepted.
@@ -65,14 +70,17 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Creates the pipeline over an opened log.
-    pub fn new(wal: Wal, max_outstanding: usize) -> Self {
+    /// Creates the pipeline over an opened log; past `max_outstanding` events or
+    /// `max_outstanding_bytes` (of their log records) waiting to be stored, ingest is refused.
+    pub fn new(wal: Wal, max_outstanding: usize, max_outstanding_bytes: usize) -> Self {
         Self {
             wal,
             queue: Arc::new(Mutex::new(VecDeque::new())),
             notify: Arc::new(Notify::new()),
             outstanding: Arc::new(AtomicUsize::new(0)),
             max_outstanding,
+            outstanding_bytes: Arc::new(AtomicUsize::new(0)),
+            max_outstanding_bytes,
             backend_down: AtomicBool::new(false),
             storing_since: Mutex::new(None),
         }
@@ -102,10 +110,14 @@ impl Pipeline {
             return Err(SubmitError::Full);
         }
         let payload = encode_payload(&source.source.read().token, &events);
-        let (bytes, label) = (
-            payload.len() as u64,
-            metrics().source(source.source.read().name.as_str()),
-        );
+        let size = payload.len();
+        let previous_bytes = self.outstanding_bytes.fetch_add(size, Ordering::AcqRel);
+        if previous_bytes + size > self.max_outstanding_bytes && previous_bytes > 0 {
+            self.outstanding_bytes.fetch_sub(size, Ordering::AcqRel);
+            self.outstanding.fetch_sub(count, Ordering::AcqRel);
+            return Err(SubmitError::Full);
+        }
+        let (bytes, label) = (size as u64, metrics().source(source.source.read().name.as_str()));
         let events: Vec<Arc<LogEvent>> = events.into_iter().map(Arc::new).collect();
         let queue = self.queue.clone();
         let notify = self.notify.clone();
@@ -116,6 +128,7 @@ impl Pipeline {
                 position,
                 source,
                 events,
+                bytes: size,
                 accepted: Instant::now(),
             });
             notify.notify_one();
@@ -128,6 +141,7 @@ impl Pipeline {
             }
             Err(error) => {
                 self.outstanding.fetch_sub(count, Ordering::AcqRel);
+                self.outstanding_bytes.fetch_sub(size, Ordering::AcqRel);
                 Err(SubmitError::Log(error))
             }
         }
@@ -151,10 +165,12 @@ impl Pipeline {
             }
             replayed += events.len();
             self.outstanding.fetch_add(events.len(), Ordering::AcqRel);
+            self.outstanding_bytes.fetch_add(record.payload.len(), Ordering::AcqRel);
             queue.push_back(Entry {
                 position: record.position,
                 source,
                 events: events.into_iter().map(Arc::new).collect(),
+                bytes: record.payload.len(),
                 accepted: Instant::now(),
             });
         }
@@ -288,6 +304,8 @@ impl Pipeline {
         }
         let count: usize = entries.iter().map(|entry| entry.events.len()).sum();
         self.outstanding.fetch_sub(count, Ordering::AcqRel);
+        let bytes: usize = entries.iter().map(|entry| entry.bytes).sum();
+        self.outstanding_bytes.fetch_sub(bytes, Ordering::AcqRel);
         if let Err(error) = self.wal.trim(position) {
             tracing::warn!(%error, "cannot trim the write-ahead log");
         }
@@ -311,4 +329,51 @@ fn decode_payload(payload: &[u8]) -> Option<(Uuid, Vec<LogEvent>)> {
         .map(LogEvent::from_json)
         .collect::<Option<Vec<_>>>()?;
     Some((token, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use cinder_core::{normalize, NormalizeOptions, Schema, Source, SourceName};
+    use serde_json::json;
+
+    use super::*;
+
+    fn events(count: usize, padding: usize) -> Vec<LogEvent> {
+        (0..count)
+            .map(|index| {
+                let raw = json!({"message": "x".repeat(padding), "n": index});
+                normalize(raw.as_object().unwrap().clone(), &NormalizeOptions::default(), 0)
+            })
+            .collect()
+    }
+
+    async fn pipeline(max_events: usize, max_bytes: usize) -> (Pipeline, Arc<SourceHandle>) {
+        let dir = std::env::temp_dir().join(format!("cinder-pipeline-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (wal, _) = Wal::open(&dir).unwrap();
+        let name = SourceName::try_from("bounded".to_owned()).unwrap();
+        let source = SourceHandle::new(Source::new(1, 1, name, "2026-12-03T00:00:00Z"), Schema::new());
+        (Pipeline::new(wal, max_events, max_bytes), source)
+    }
+
+    /// Nothing is stored here (no loader runs): whatever is accepted stays pending.
+    #[tokio::test]
+    async fn large_events_are_bounded_by_their_bytes() {
+        let (pipeline, source) = pipeline(1_000_000, 64 * 1024).await;
+        // A first request is taken even when alone it is past the bound: it could never fit.
+        pipeline.submit(source.clone(), events(10, 10_000)).await.unwrap();
+        let refused = pipeline.submit(source.clone(), events(1, 100)).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        assert_eq!(pipeline.outstanding(), 10, "a refused request holds no room");
+    }
+
+    #[tokio::test]
+    async fn small_events_are_bounded_by_their_count() {
+        let (pipeline, source) = pipeline(100, usize::MAX).await;
+        pipeline.submit(source.clone(), events(60, 10)).await.unwrap();
+        pipeline.submit(source.clone(), events(40, 10)).await.unwrap();
+        let refused = pipeline.submit(source.clone(), events(1, 10)).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        assert_eq!(pipeline.outstanding(), 100);
+    }
 }
