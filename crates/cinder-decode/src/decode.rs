@@ -146,8 +146,8 @@ pub fn parse_ndjson(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, DecodeError
     Ok(events)
 }
 
-/// Parses syslog lines (RFC 5424, optionally logplex octet-counted) into events with the
-/// message as `event_message`, the header fields under `metadata`.
+/// Parses syslog lines (RFC 5424 or RFC 3164, optionally logplex octet-counted) into events
+/// with the message as `event_message`, the header fields under `metadata`.
 pub fn parse_syslog(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, DecodeError> {
     let text = utf8(bytes)?;
     let mut events = Vec::new();
@@ -156,9 +156,9 @@ pub fn parse_syslog(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, DecodeError
         if line.is_empty() {
             continue;
         }
-        let event = parse_syslog_line(line).ok_or_else(|| {
+        let event = parse_syslog_message(line).ok_or_else(|| {
             DecodeError::Malformed(format!(
-                "syslog line {} is not RFC 5424: `{}`",
+                "syslog line {} is neither RFC 5424 nor RFC 3164: `{}`",
                 index + 1,
                 truncate(line)
             ))
@@ -191,10 +191,63 @@ const SEVERITIES: [&str; 8] = [
     "debug",
 ];
 
-fn parse_syslog_line(line: &str) -> Option<Map<String, Value>> {
+/// One syslog message (RFC 5424, or the older BSD format of RFC 3164) as an event: the
+/// message as `event_message`, its time as `timestamp`, the header fields under `metadata`.
+pub fn parse_syslog_message(line: &str) -> Option<Map<String, Value>> {
     let rest = line.strip_prefix('<')?;
     let (priority, rest) = rest.split_once('>')?;
-    let priority: u8 = priority.parse().ok()?;
+    let priority: u8 = priority.parse().ok().filter(|priority| *priority < 192)?;
+    match rest.split_once(' ') {
+        Some((version, _)) if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) => {
+            parse_rfc5424(priority, rest)
+        }
+        _ => parse_rfc3164(priority, rest),
+    }
+}
+
+/// The fields of a syslog message, whichever format carried them.
+struct SyslogFields<'a> {
+    priority: u8,
+    timestamp: Option<String>,
+    hostname: &'a str,
+    appname: &'a str,
+    process_id: &'a str,
+    message_id: &'a str,
+    structured: &'a str,
+    message: &'a str,
+}
+
+impl SyslogFields<'_> {
+    fn into_event(self) -> Map<String, Value> {
+        let severity = SEVERITIES[usize::from(self.priority % 8)];
+        let mut metadata = Map::new();
+        let mut put = |key: &str, value: &str| {
+            if value != "-" && !value.is_empty() {
+                metadata.insert(key.to_owned(), Value::String(value.to_owned()));
+            }
+        };
+        put("hostname", self.hostname);
+        put("appname", self.appname);
+        put("process_id", self.process_id);
+        put("message_id", self.message_id);
+        put("sd", self.structured);
+        put("severity", severity);
+        put("level", severity);
+        put("message_text", self.message);
+        metadata.insert("facility".into(), Value::from(self.priority / 8));
+        metadata.insert("priority".into(), Value::from(self.priority));
+        let mut event = Map::new();
+        event.insert("event_message".into(), Value::String(self.message.to_owned()));
+        if let Some(timestamp) = self.timestamp {
+            event.insert("timestamp".into(), Value::String(timestamp));
+        }
+        event.insert("metadata".into(), Value::Object(metadata));
+        event
+    }
+}
+
+/// `VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] MSG`.
+fn parse_rfc5424(priority: u8, rest: &str) -> Option<Map<String, Value>> {
     let mut parts = rest.splitn(6, ' ');
     let version = parts.next()?;
     if version.parse::<u8>().is_err() {
@@ -207,30 +260,60 @@ fn parse_syslog_line(line: &str) -> Option<Map<String, Value>> {
     let rest = parts.next().unwrap_or_default();
     let (message_id, rest) = rest.split_once(' ').unwrap_or((rest, ""));
     let (structured, message) = split_structured_data(rest);
-    let severity = SEVERITIES[usize::from(priority % 8)];
-    let mut metadata = Map::new();
-    let mut put = |key: &str, value: &str| {
-        if value != "-" && !value.is_empty() {
-            metadata.insert(key.to_owned(), Value::String(value.to_owned()));
-        }
+    let fields = SyslogFields {
+        priority,
+        timestamp: (timestamp != "-").then(|| timestamp.to_owned()),
+        hostname,
+        appname,
+        process_id,
+        message_id,
+        structured,
+        message,
     };
-    put("hostname", hostname);
-    put("appname", appname);
-    put("process_id", process_id);
-    put("message_id", message_id);
-    put("sd", structured);
-    put("severity", severity);
-    put("level", severity);
-    put("message_text", message);
-    metadata.insert("facility".into(), Value::from(priority / 8));
-    metadata.insert("priority".into(), Value::from(priority));
-    let mut event = Map::new();
-    event.insert("event_message".into(), Value::String(message.to_owned()));
-    if timestamp != "-" {
-        event.insert("timestamp".into(), Value::String(timestamp.to_owned()));
-    }
-    event.insert("metadata".into(), Value::Object(metadata));
-    Some(event)
+    Some(fields.into_event())
+}
+
+/// `Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG`. The time names no year and no zone: it is taken
+/// as UTC, in the year that puts it closest to now.
+fn parse_rfc3164(priority: u8, rest: &str) -> Option<Map<String, Value>> {
+    let stamp = rest.get(..15)?;
+    let timestamp = bsd_timestamp(stamp, chrono::Utc::now())?;
+    let rest = rest[15..].strip_prefix(' ')?;
+    let (hostname, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (tag, message) = match rest.split_once(':') {
+        Some((tag, message)) if !tag.is_empty() && !tag.contains(' ') => {
+            (tag, message.strip_prefix(' ').unwrap_or(message))
+        }
+        _ => ("", rest),
+    };
+    let (appname, process_id) = match tag.split_once('[') {
+        Some((appname, process_id)) => (appname, process_id.trim_end_matches(']')),
+        None => (tag, ""),
+    };
+    let fields = SyslogFields {
+        priority,
+        timestamp: Some(timestamp),
+        hostname,
+        appname,
+        process_id,
+        message_id: "",
+        structured: "",
+        message,
+    };
+    Some(fields.into_event())
+}
+
+/// `Dec  3 06:00:00` as RFC 3339, in the year (of `now`'s, the one before or after) closest
+/// to `now`.
+fn bsd_timestamp(stamp: &str, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    use chrono::{Datelike, NaiveDateTime};
+    let year = now.year();
+    [year, year - 1, year + 1]
+        .into_iter()
+        .filter_map(|year| NaiveDateTime::parse_from_str(&format!("{year} {stamp}"), "%Y %b %e %H:%M:%S").ok())
+        .map(|time| time.and_utc())
+        .min_by_key(|time| (*time - now).num_seconds().unsigned_abs())
+        .map(|time| time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// Splits `[id k="v"][...] message` into the structured data and the message.
@@ -265,6 +348,27 @@ fn split_structured_data(text: &str) -> (&str, &str) {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn bsd_syslog_lines_take_the_year_closest_to_now() {
+        let event = parse_syslog_message("<13>Dec  3 06:00:00 web-1 nginx[42]: GET / 200").unwrap();
+        assert_eq!(event["event_message"], "GET / 200");
+        assert_eq!(event["metadata"]["hostname"], "web-1");
+        assert_eq!(event["metadata"]["appname"], "nginx");
+        assert_eq!(event["metadata"]["process_id"], "42");
+        assert_eq!(event["metadata"]["severity"], "notice");
+        let now = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:10Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(bsd_timestamp("Dec 31 23:59:59", now).unwrap(), "2026-12-31T23:59:59Z");
+        assert_eq!(bsd_timestamp("Jan  1 00:00:05", now).unwrap(), "2027-01-01T00:00:05Z");
+        assert!(bsd_timestamp("Foo 31 23:59:59", now).is_none());
+        // No tag: the whole rest is the message.
+        let event = parse_syslog_message("<14>Dec  3 06:00:00 host a message: with a colon").unwrap();
+        assert_eq!(event["event_message"], "a message: with a colon");
+        assert!(parse_syslog_message("<999>Dec  3 06:00:00 host x").is_none());
+        assert!(parse_syslog_message("<13>not a time at all").is_none());
+    }
 
     #[test]
     fn gzip_and_deflate_and_limits() {

@@ -263,6 +263,18 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub retention_interval_seconds: u64,
+    /// Port for syslog over UDP and TCP (RFC 5424 and 3164; octet-counted or newline
+    /// framing), on `PHX_HTTP_IP`'s address. Unset: off.
+    #[arg(long, env = "CINDER_SYSLOG_PORT", value_name = "CINDER_SYSLOG_PORT")]
+    pub syslog_port: Option<u16>,
+    /// The source syslog messages go to (created when missing).
+    #[arg(
+        long,
+        env = "CINDER_SYSLOG_SOURCE",
+        value_name = "CINDER_SYSLOG_SOURCE",
+        default_value = "syslog"
+    )]
+    pub syslog_source: String,
     /// Base64 of the 32-byte key that seals secrets at rest (AES-256-GCM). Unset: a key is
     /// generated in the data directory.
     #[arg(
@@ -400,6 +412,8 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
     "CINDER_MAX_PENDING_MB",
     "CINDER_RETENTION_INTERVAL_SECONDS",
+    "CINDER_SYSLOG_PORT",
+    "CINDER_SYSLOG_SOURCE",
     "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
     "CINDER_HTTP_BODY_TIMEOUT_SECONDS",
     // Read by the test and benchmark scripts, not by the server.

@@ -25,6 +25,7 @@ pub mod search;
 pub mod sources;
 pub mod state;
 pub mod supabase;
+mod syslog;
 pub mod teams;
 pub mod tokens;
 pub mod vault;
@@ -359,7 +360,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         (None, None) => None,
         _ => anyhow::bail!("CINDER_TLS_CERT and CINDER_TLS_KEY go together: set both, or neither"),
     };
+    let syslog = config.syslog_port.map(|port| SocketAddr::new(config.bind_ip(), port));
     let state = start(config).await?;
+    if let Some(address) = syslog {
+        syslog::start(state.clone(), address, &state.config.syslog_source).await?;
+    }
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address} (PHX_HTTP_IP, PHX_HTTP_PORT)"))?;
