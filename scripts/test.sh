@@ -36,6 +36,17 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
 fi
 
+# The syslog tests send with util-linux's logger (always there) and through rsyslog.
+if ! command -v rsyslogd >/dev/null 2>&1 && ! [ -x /usr/sbin/rsyslogd ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "rsyslog is missing: run 'apt-get install -y rsyslog' first" >&2
+        exit 1
+    fi
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rsyslog >&2
+fi
+export PATH="$PATH:/usr/sbin"
+
 # The metrics test parses scrapes with the Prometheus project's Python client, from PyPI, in a
 # venv of its own.
 venv=/var/tmp/cinder-venv

@@ -260,6 +260,8 @@ fn parse_rfc5424(priority: u8, rest: &str) -> Option<Map<String, Value>> {
     let rest = parts.next().unwrap_or_default();
     let (message_id, rest) = rest.split_once(' ').unwrap_or((rest, ""));
     let (structured, message) = split_structured_data(rest);
+    // MSG may start with a BOM (RFC 5424 §6.4); rsyslog's forwarding adds a space before it.
+    let message = message.trim_start_matches('\u{feff}').trim_start();
     let fields = SyslogFields {
         priority,
         timestamp: (timestamp != "-").then(|| timestamp.to_owned()),

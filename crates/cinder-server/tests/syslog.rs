@@ -152,3 +152,74 @@ async fn logger_sends_over_udp_and_tcp_in_both_formats() {
     assert_eq!(after.len(), 1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// rsyslog forwarding to Cinder as its documentation configures it: octet-counted RFC 5424
+/// over TCP. Messages reach rsyslog through its own socket, sent there by `logger`.
+#[tokio::test]
+#[ignore = "needs rsyslog: scripts/test.sh installs it"]
+async fn rsyslog_forwards_over_tcp() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = temp_dir("rsyslog");
+    let server = Server::start_with(&dir, &[("CINDER_SYSLOG_PORT", port.to_string().as_str())]).await;
+    let socket = dir.join("log.sock");
+    let config = dir.join("rsyslog.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"global(workDirectory="{dir}")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="{socket}" CreatePath="on")
+*.* action(type="omfwd" target="127.0.0.1" port="{port}" protocol="tcp"
+           template="RSYSLOG_SyslogProtocol23Format" TCP_Framing="octet-counted")
+"#,
+            dir = dir.display(),
+            socket = socket.display(),
+        ),
+    )
+    .unwrap();
+    let mut rsyslog = Command::new("rsyslogd")
+        .arg("-n")
+        .arg("-f")
+        .arg(&config)
+        .arg("-i")
+        .arg(dir.join("rsyslogd.pid"))
+        .spawn()
+        .expect("rsyslogd starts");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !socket.exists() {
+        assert!(Instant::now() < deadline, "rsyslogd did not open its socket");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for index in 0..100 {
+        let status = Command::new("logger")
+            .arg("-u")
+            .arg(&socket)
+            .args([
+                "-t",
+                "viarsyslog",
+                "-p",
+                "daemon.info",
+                &format!("through rsyslog {index}"),
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let found = rows(
+        &server,
+        "select event_message as message, metadata.severity as severity from syslog \
+         where timestamp > '1900-01-01' and metadata.appname = 'viarsyslog'",
+        100,
+    )
+    .await;
+    rsyslog.kill().ok();
+    rsyslog.wait().ok();
+    assert_eq!(found.len(), 100, "{found:?}");
+    assert!(found.iter().all(|row| row["severity"] == "info"));
+    assert!(
+        found.iter().any(|row| row["message"] == "through rsyslog 99"),
+        "{:?}",
+        &found[..3]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
