@@ -47,12 +47,13 @@ if ! command -v rsyslogd >/dev/null 2>&1 && ! [ -x /usr/sbin/rsyslogd ]; then
 fi
 export PATH="$PATH:/usr/sbin"
 
-# The metrics test parses scrapes with the Prometheus project's Python client, from PyPI, in a
+# The metrics test parses scrapes with the Prometheus project's Python client, and the bulk API
+# test sends with Elasticsearch's Python client, both from PyPI, in a
 # venv of its own.
 venv=/var/tmp/cinder-venv
-if ! "$venv/bin/python" -c 'import prometheus_client' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import prometheus_client, elasticsearch' 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0'
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0' 'elasticsearch==8.17.2'
 fi
 export CINDER_TEST_PYTHON="$venv/bin/python"
 

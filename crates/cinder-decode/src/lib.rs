@@ -4,6 +4,7 @@
 
 pub mod bert;
 pub mod decode;
+pub mod elastic;
 pub mod framing;
 pub mod request;
 pub mod shapes;

@@ -4,6 +4,7 @@
 mod account;
 mod alerts;
 mod backends;
+mod elastic;
 mod endpoints;
 mod health;
 mod ingest;
@@ -551,6 +552,25 @@ fn routes() -> Routes {
                 200,
             );
         }
+    }
+    for method in [post.clone(), put.clone()] {
+        routes = routes
+            .add(
+                method.clone(),
+                "/_bulk",
+                elastic::bulk,
+                "Elasticsearch's bulk API: each `_index` is a source",
+                Ingest,
+                200,
+            )
+            .add(
+                method,
+                "/{index}/_bulk",
+                elastic::bulk_index,
+                "Elasticsearch's bulk API into one index (source)",
+                Ingest,
+                200,
+            );
     }
     routes
 }

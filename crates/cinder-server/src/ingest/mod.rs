@@ -1,6 +1,7 @@
 //! Ingest: decoding bodies, the route shapes, normalisation and the durable pipeline.
 
 mod accept;
+pub mod bulk;
 pub mod pipeline;
 
 pub use cinder_decode::{bert, decode, shapes};

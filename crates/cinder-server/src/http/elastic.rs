@@ -1,0 +1,121 @@
+//! Elasticsearch's bulk API (`POST|PUT /_bulk`, `/{index}/_bulk`), for Filebeat, Fluent Bit,
+//! Logstash and the Elasticsearch clients: each index is a source. Answers in Elasticsearch's
+//! shapes, with its product header (clients check it).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use bytes::Bytes;
+use cinder_decode::elastic::parse_bulk;
+use cinder_decode::header_text;
+use serde_json::{json, Value};
+
+use crate::auth::{authenticate, presented_token};
+use crate::error::ApiError;
+use crate::ingest::{bulk, decode};
+use crate::state::AppState;
+
+/// `POST /_bulk`.
+pub async fn bulk(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle(&state, None, &params, &headers, &body).await
+}
+
+/// `POST /{index}/_bulk`.
+pub async fn bulk_index(
+    State(state): State<AppState>,
+    Path(index): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle(&state, Some(&index), &params, &headers, &body).await
+}
+
+/// The token: `Authorization: ApiKey <token>`, a basic-auth password (any user name), or
+/// any of Cinder's usual ways.
+fn token<'a>(headers: &'a HeaderMap, params: &'a HashMap<String, String>) -> Option<String> {
+    if let Some(value) = header_text(headers, header::AUTHORIZATION) {
+        if let Some(key) = value.strip_prefix("ApiKey ") {
+            return Some(key.trim().to_owned());
+        }
+        if let Some(encoded) = value.strip_prefix("Basic ") {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            return text.split_once(':').map(|(_, password)| password.to_owned());
+        }
+    }
+    presented_token(headers, params.get("api_key").map(String::as_str)).map(str::to_owned)
+}
+
+async fn handle(
+    state: &AppState,
+    index: Option<&str>,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let started = Instant::now();
+    let Some(principal) = authenticate(state, token(headers, params).as_deref()) else {
+        return error(ApiError::Unauthorized, "security_exception");
+    };
+    let items = match decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))
+        .and_then(|body| parse_bulk(&body, index))
+    {
+        Ok(items) => items,
+        Err(decode_error) => return error(ApiError::Decode(decode_error), "illegal_argument_exception"),
+    };
+    let outcomes = bulk::store(state, &principal, &items).await;
+    let answers: Vec<Value> = items
+        .iter()
+        .zip(&outcomes)
+        .map(|(item, outcome)| {
+            let mut answer = json!({"_index": item.index, "_id": item.id});
+            match outcome {
+                Ok(()) => {
+                    answer["status"] = json!(201);
+                    answer["result"] = json!("created");
+                    answer["_version"] = json!(1);
+                    answer["_shards"] = json!({"total": 1, "successful": 1, "failed": 0});
+                }
+                Err(failure) => {
+                    answer["status"] = json!(failure.status);
+                    answer["error"] = json!({"type": failure.kind, "reason": failure.reason});
+                }
+            }
+            json!({ (item.action.clone()): answer })
+        })
+        .collect();
+    let body = json!({
+        "took": started.elapsed().as_millis() as u64,
+        "errors": outcomes.iter().any(Result::is_err),
+        "items": answers,
+    });
+    elastic((StatusCode::OK, Json(body)).into_response())
+}
+
+/// A whole-request failure in Elasticsearch's shape.
+fn error(error: ApiError, kind: &str) -> Response {
+    let status = error.status();
+    let body = json!({
+        "error": {"type": kind, "reason": error.to_string(), "root_cause": [{"type": kind, "reason": error.to_string()}]},
+        "status": status.as_u16(),
+    });
+    elastic((status, Json(body)).into_response())
+}
+
+fn elastic(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("x-elastic-product", HeaderValue::from_static("Elasticsearch"));
+    response
+}
