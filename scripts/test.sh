@@ -48,12 +48,12 @@ fi
 export PATH="$PATH:/usr/sbin"
 
 # The metrics test parses scrapes with the Prometheus project's Python client, and the bulk API
-# test sends with Elasticsearch's Python client, both from PyPI, in a
+# and Loki tests send with Elasticsearch's and python-logging-loki, all from PyPI, in a
 # venv of its own.
 venv=/var/tmp/cinder-venv
-if ! "$venv/bin/python" -c 'import prometheus_client, elasticsearch' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import prometheus_client, elasticsearch, logging_loki' 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0' 'elasticsearch==8.17.2'
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0' 'elasticsearch==8.17.2' 'python-logging-loki==0.3.1'
 fi
 export CINDER_TEST_PYTHON="$venv/bin/python"
 

@@ -6,6 +6,7 @@ pub mod bert;
 pub mod decode;
 pub mod elastic;
 pub mod framing;
+pub mod loki;
 pub mod request;
 pub mod shapes;
 

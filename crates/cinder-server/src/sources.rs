@@ -14,6 +14,41 @@ use crate::error::{catalog_error, ApiError};
 use crate::rules::Rule;
 use crate::state::AppState;
 
+/// Why a protocol that names sources by name (Elasticsearch's indexes, Loki's labels) cannot
+/// ingest into one.
+#[derive(Debug, Clone)]
+pub enum NamedSourceError {
+    /// No such source, and the token may not create one.
+    Missing,
+    /// The token may not ingest into it.
+    Forbidden,
+    /// It could not be created (an invalid name...).
+    Invalid(String),
+}
+
+/// The source named `name` that `principal` ingests into: created on demand when the token
+/// has the management scope, as a shipper that names its destination expects.
+pub async fn ingest_target(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    name: &str,
+) -> Result<Arc<SourceHandle>, NamedSourceError> {
+    let source = match state.catalog.source_by_name(name) {
+        Some(source) => source,
+        None if principal.can_manage() => create(
+            state,
+            serde_json::json!({ "name": name }).as_object().expect("an object"),
+        )
+        .await
+        .map_err(|error| NamedSourceError::Invalid(error.to_string()))?,
+        None => return Err(NamedSourceError::Missing),
+    };
+    if !principal.can_ingest(source.source.read().id) {
+        return Err(NamedSourceError::Forbidden);
+    }
+    Ok(source)
+}
+
 /// Creates a source from Logflare's fields (`name` and the writable ones), its table too.
 /// Every field is validated before anything is stored.
 pub async fn create(state: &AppState, params: &Map<String, Value>) -> Result<Arc<SourceHandle>, ApiError> {

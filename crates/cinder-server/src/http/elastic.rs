@@ -41,9 +41,9 @@ pub async fn bulk_index(
     handle(&state, Some(&index), &params, &headers, &body).await
 }
 
-/// The token: `Authorization: ApiKey <token>`, a basic-auth password (any user name), or
-/// any of Cinder's usual ways.
-fn token<'a>(headers: &'a HeaderMap, params: &'a HashMap<String, String>) -> Option<String> {
+/// The token, as shippers send it: `Authorization: ApiKey <token>`, a basic-auth password
+/// (any user name), or any of Cinder's usual ways.
+pub(super) fn token(headers: &HeaderMap, params: &HashMap<String, String>) -> Option<String> {
     if let Some(value) = header_text(headers, header::AUTHORIZATION) {
         if let Some(key) = value.strip_prefix("ApiKey ") {
             return Some(key.trim().to_owned());

@@ -8,6 +8,7 @@ mod elastic;
 mod endpoints;
 mod health;
 mod ingest;
+mod loki;
 mod metrics;
 mod openapi;
 mod query;
@@ -553,6 +554,14 @@ fn routes() -> Routes {
             );
         }
     }
+    routes = routes.add(
+        post.clone(),
+        "/loki/api/v1/push",
+        loki::push,
+        "Loki's push API (JSON, or snappy-compressed protobuf): the source from X-Source-Name or a `source` label",
+        Ingest,
+        204,
+    );
     for method in [post.clone(), put.clone()] {
         routes = routes
             .add(

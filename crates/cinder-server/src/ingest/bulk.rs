@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use cinder_decode::elastic::BulkItem;
-use serde_json::json;
-
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::sources::NamedSourceError;
 use crate::state::AppState;
+use cinder_decode::elastic::BulkItem;
 
 /// Why one item failed: its HTTP status, Elasticsearch's error type and the reason.
 #[derive(Debug, Clone)]
@@ -73,28 +72,21 @@ async fn store_index(
     items: &[BulkItem],
     positions: &[usize],
 ) -> Result<(), ItemError> {
-    let source = match state.catalog.source_by_name(index) {
-        Some(source) => source,
-        None if principal.can_manage() => {
-            crate::sources::create(state, json!({ "name": index }).as_object().expect("an object"))
-                .await
-                .map_err(|error| ItemError::new(400, "invalid_index_name_exception", error.to_string()))?
-        }
-        None => {
-            return Err(ItemError::new(
+    let source = crate::sources::ingest_target(state, principal, index)
+        .await
+        .map_err(|error| match error {
+            NamedSourceError::Missing => ItemError::new(
                 404,
                 "index_not_found_exception",
                 format!("no source `{index}`, and this token cannot create one"),
-            ))
-        }
-    };
-    if !principal.can_ingest(source.source.read().id) {
-        return Err(ItemError::new(
-            403,
-            "security_exception",
-            format!("this token cannot ingest into `{index}`"),
-        ));
-    }
+            ),
+            NamedSourceError::Forbidden => ItemError::new(
+                403,
+                "security_exception",
+                format!("this token cannot ingest into `{index}`"),
+            ),
+            NamedSourceError::Invalid(reason) => ItemError::new(400, "invalid_index_name_exception", reason),
+        })?;
     let events = positions
         .iter()
         .filter_map(|position| items[*position].document.as_ref().ok().cloned())
