@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/ingest: Cinder's HTTP ingest with durable acks vs. the same events written straight
+# bench/ingest: Cinder's HTTP ingest with durable acks (JSON, and OTLP/HTTP protobuf) vs. the same events written straight
 # into the embedded engine, in one run on this machine. Prints events/s, MB/s, p50/p99 request
 # latency, idle and peak RSS.
 #   bench/ingest/run.sh [seconds per run, default 10] [clients, default 8]
@@ -24,6 +24,10 @@ echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"
 for batch in 100 500; do
   "$bin/ingest-bench" http "http://localhost:$port" "$token" bench "$clients" "$batch" "$seconds"
 done
+# The same events as OTLP/HTTP protobuf log exports, into a source of their own.
+curl -sf -X POST "localhost:$port/api/sources" -H "x-api-key: $token" -H 'content-type: application/json' \
+  -d '{"name":"bench-otlp"}' >/dev/null
+"$bin/ingest-bench" otlp "http://localhost:$port" "$token" bench-otlp "$clients" 500 "$seconds"
 echo "peak RSS: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)"
 kill $pid; wait $pid 2>/dev/null || true
 for batch in 100 500 10000; do

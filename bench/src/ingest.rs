@@ -4,6 +4,10 @@
 //! about 600 bytes from CLIENTS concurrent keep-alive connections, in batches of BATCH, for
 //! SECONDS, and prints events/s, MB/s and request latency percentiles.
 //!
+//! `ingest-bench otlp URL TOKEN SOURCE CLIENTS BATCH SECONDS` sends the same events as OTLP/HTTP
+//! protobuf log exports to `/v1/logs` (the message as the body, the other fields as attributes),
+//! to compare with JSON ingest in the same run.
+//!
 //! `ingest-bench direct DIR BATCH EVENTS` writes the same events straight into the embedded
 //! engine (schema fitting and DuckDB appends, no HTTP, no log), as the baseline.
 //!
@@ -17,12 +21,83 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use cinder_core::{normalize, LogEvent, NormalizeOptions, Schema};
+use cinder_otlp::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use cinder_otlp::opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use cinder_otlp::opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
 use cinder_storage::{Backend, Embedded, LoadBatch, TableEvents};
+use prost::Message;
 use serde_json::Value;
 
 use cinder_bench::{event, percentile};
 
+/// How the events are sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// Cinder's JSON ingest, `POST /api/logs`.
+    Json,
+    /// OTLP/HTTP protobuf, `POST /v1/logs`.
+    Otlp,
+}
+
+/// An OTLP attribute value from a JSON value: strings, integers and objects as themselves.
+fn otlp_value(value: &Value) -> AnyValue {
+    use cinder_otlp::opentelemetry_proto::tonic::common::v1::KeyValueList;
+    let value = match value {
+        Value::String(text) => any_value::Value::StringValue(text.clone()),
+        Value::Number(number) if number.is_i64() => any_value::Value::IntValue(number.as_i64().unwrap_or_default()),
+        Value::Number(number) => any_value::Value::DoubleValue(number.as_f64().unwrap_or_default()),
+        Value::Bool(flag) => any_value::Value::BoolValue(*flag),
+        Value::Object(object) => any_value::Value::KvlistValue(KeyValueList {
+            values: object
+                .iter()
+                .map(|(key, value)| KeyValue {
+                    key: key.clone(),
+                    value: Some(otlp_value(value)),
+                    ..Default::default()
+                })
+                .collect(),
+        }),
+        other => any_value::Value::StringValue(other.to_string()),
+    };
+    AnyValue { value: Some(value) }
+}
+
+/// A batch of events as an OTLP logs export.
+fn otlp_body(events: &[Value]) -> Vec<u8> {
+    let records = events
+        .iter()
+        .map(|event| LogRecord {
+            time_unix_nano: 1_780_308_000_000_000_000,
+            body: Some(otlp_value(&event["event_message"])),
+            attributes: event
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(key, _)| !matches!(key.as_str(), "event_message" | "timestamp"))
+                .map(|(key, value)| KeyValue {
+                    key: key.clone(),
+                    value: Some(otlp_value(value)),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    ExportLogsServiceRequest {
+        resource_logs: vec![ResourceLogs {
+            scope_logs: vec![ScopeLogs {
+                log_records: records,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    }
+    .encode_to_vec()
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn http(
+    protocol: Protocol,
     url: String,
     token: String,
     source: String,
@@ -32,15 +107,29 @@ async fn http(
 ) -> anyhow::Result<()> {
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
         (0..64)
-            .map(|b| serde_json::to_vec(&(0..batch).map(|i| event(b * batch + i)).collect::<Vec<_>>()).expect("json"))
+            .map(|b| {
+                let events: Vec<Value> = (0..batch).map(|i| event(b * batch + i)).collect();
+                match protocol {
+                    Protocol::Json => serde_json::to_vec(&events).expect("json"),
+                    Protocol::Otlp => otlp_body(&events),
+                }
+            })
             .collect(),
     );
+    let (path, content_type, name) = match protocol {
+        Protocol::Json => (format!("/api/logs?source_name={source}"), "application/json", "http"),
+        Protocol::Otlp => (
+            format!("/v1/logs?source_name={source}"),
+            "application/x-protobuf",
+            "otlp",
+        ),
+    };
     let bytes_per_event = bodies[0].len() as f64 / batch as f64;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for client_index in 0..clients {
-        let (url, token, source, bodies) = (url.clone(), token.clone(), source.clone(), bodies.clone());
+        let (url, token, path, bodies) = (url.clone(), token.clone(), path.clone(), bodies.clone());
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
             let mut latencies = Vec::new();
@@ -51,9 +140,9 @@ async fn http(
                 index += clients;
                 let sent = Instant::now();
                 let response = client
-                    .post(format!("{url}/api/logs?source_name={source}"))
+                    .post(format!("{url}{path}"))
                     .header("x-api-key", &token)
-                    .header("content-type", "application/json")
+                    .header("content-type", content_type)
                     .body(body)
                     .send()
                     .await?;
@@ -79,7 +168,7 @@ async fn http(
     latencies.sort_unstable();
     let events = latencies.len() * batch;
     println!(
-        "http clients={clients} batch={batch}: {:.0} events/s, {:.1} MB/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, {} refused, {:.0} bytes/event",
+        "{name} clients={clients} batch={batch}: {:.0} events/s, {:.1} MB/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, {} refused, {:.0} bytes/event",
         events as f64 / elapsed,
         events as f64 * bytes_per_event / elapsed / 1e6,
         percentile(&latencies, 0.50).as_secs_f64() * 1e3,
@@ -227,8 +316,10 @@ async fn main() -> anyhow::Result<()> {
             .context("not a number")
     };
     match args.first().map(String::as_str) {
-        Some("http") if args.len() == 7 => {
+        Some(mode @ ("http" | "otlp")) if args.len() == 7 => {
+            let protocol = if mode == "http" { Protocol::Json } else { Protocol::Otlp };
             http(
+                protocol,
                 args[1].clone(),
                 args[2].clone(),
                 args[3].clone(),
@@ -243,7 +334,7 @@ async fn main() -> anyhow::Result<()> {
             postgres_baseline(args[1].clone(), mode == "pg-copy", number(2)?, number(3)?).await
         }
         _ => bail!(
-            "usage: ingest-bench http URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS \
+            "usage: ingest-bench http|otlp URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS \
              | ingest-bench pg-copy|pg-insert POSTGRES_URL BATCH EVENTS"
         ),
     }

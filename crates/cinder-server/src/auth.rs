@@ -5,10 +5,13 @@
 //! `query`, `query:endpoint:<id>` or `private`; the management API needs `private`. The legacy
 //! user api key (the public token's value) may ingest and query but not manage.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use axum::http::HeaderMap;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalog::AccessToken;
@@ -158,6 +161,22 @@ pub fn presented_token<'a>(headers: &'a HeaderMap, api_key_param: Option<&'a str
         .and_then(|value| value.to_str().ok())
         .map(str::trim);
     bearer.or(header).or(api_key_param).filter(|token| !token.is_empty())
+}
+
+/// The token, as shippers send it: `Authorization: ApiKey <token>`, a basic-auth password
+/// (any user name), or any of Cinder's usual ways.
+pub fn shipper_token(headers: &HeaderMap, params: &HashMap<String, String>) -> Option<String> {
+    if let Some(value) = cinder_decode::header_text(headers, axum::http::header::AUTHORIZATION) {
+        if let Some(key) = value.strip_prefix("ApiKey ") {
+            return Some(key.trim().to_owned());
+        }
+        if let Some(encoded) = value.strip_prefix("Basic ") {
+            let decoded = STANDARD.decode(encoded.trim()).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            return text.split_once(':').map(|(_, password)| password.to_owned());
+        }
+    }
+    presented_token(headers, params.get("api_key").map(String::as_str)).map(str::to_owned)
 }
 
 /// Compares two secrets in time that depends on their length only, not on where they differ.

@@ -9,13 +9,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::Engine;
 use bytes::Bytes;
 use cinder_decode::elastic::parse_bulk;
 use cinder_decode::header_text;
 use serde_json::{json, Value};
 
-use crate::auth::{authenticate, presented_token};
+use crate::auth::{authenticate, shipper_token};
 use crate::error::ApiError;
 use crate::ingest::{bulk, decode};
 use crate::state::AppState;
@@ -41,22 +40,6 @@ pub async fn bulk_index(
     handle(&state, Some(&index), &params, &headers, &body).await
 }
 
-/// The token, as shippers send it: `Authorization: ApiKey <token>`, a basic-auth password
-/// (any user name), or any of Cinder's usual ways.
-pub(super) fn token(headers: &HeaderMap, params: &HashMap<String, String>) -> Option<String> {
-    if let Some(value) = header_text(headers, header::AUTHORIZATION) {
-        if let Some(key) = value.strip_prefix("ApiKey ") {
-            return Some(key.trim().to_owned());
-        }
-        if let Some(encoded) = value.strip_prefix("Basic ") {
-            let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
-            let text = String::from_utf8(decoded).ok()?;
-            return text.split_once(':').map(|(_, password)| password.to_owned());
-        }
-    }
-    presented_token(headers, params.get("api_key").map(String::as_str)).map(str::to_owned)
-}
-
 async fn handle(
     state: &AppState,
     index: Option<&str>,
@@ -65,7 +48,7 @@ async fn handle(
     body: &[u8],
 ) -> Response {
     let started = Instant::now();
-    let Some(principal) = authenticate(state, token(headers, params).as_deref()) else {
+    let Some(principal) = authenticate(state, shipper_token(headers, params).as_deref()) else {
         return error(ApiError::Unauthorized, "security_exception");
     };
     let items = match decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))

@@ -3,8 +3,7 @@
 //! `source_name` parameter; `X-Source` / `source` by token), else by each stream's `source`
 //! label. Answers as Loki does: 204, or an error as plain text.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -12,19 +11,13 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use cinder_decode::header_text;
 use cinder_decode::loki::parse_push;
-use serde_json::{Map, Value};
-use uuid::Uuid;
+use serde_json::Value;
 
-use crate::catalog::SourceHandle;
+use crate::auth::shipper_token;
 use crate::error::ApiError;
 use crate::ingest::decode;
-use crate::sources::NamedSourceError;
+use crate::ingest::shipped::{accept_shipped, destination};
 use crate::state::AppState;
-
-use super::elastic::token;
-
-/// Decoded events, before a source takes them.
-type RawEvents = Vec<Map<String, Value>>;
 
 /// `POST /loki/api/v1/push`.
 pub async fn push(
@@ -58,60 +51,25 @@ async fn handle(
     body: &[u8],
 ) -> Result<(), ApiError> {
     let principal =
-        crate::auth::authenticate(state, token(headers, params).as_deref()).ok_or(ApiError::Unauthorized)?;
+        crate::auth::authenticate(state, shipper_token(headers, params).as_deref()).ok_or(ApiError::Unauthorized)?;
     let body = decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))?;
-    let events = parse_push(&body, header_text(headers, header::CONTENT_TYPE))?;
-    // The source for the whole push, when the request names one.
-    let named = params
-        .get("source_name")
-        .map(String::as_str)
-        .or_else(|| header_text(headers, "x-source-name"));
-    let by_token = params
-        .get("source")
-        .map(String::as_str)
-        .or_else(|| header_text(headers, "x-source"));
-    let mut groups: BTreeMap<String, RawEvents> = BTreeMap::new();
-    if let Some(token) = by_token.filter(|_| named.is_none()) {
-        let source = Uuid::parse_str(token.trim())
-            .ok()
-            .and_then(|token| state.catalog.source(&token))
-            .ok_or(ApiError::NotFound)?;
-        if !principal.can_ingest(source.source.read().id) {
-            return Err(ApiError::Unauthorized);
-        }
-        return crate::ingest::accept(state, source, events).await;
-    }
-    for event in events {
-        let name = match named {
-            Some(name) => name.to_owned(),
-            None => event
+    let events = parse_push(&body, header_text(headers, header::CONTENT_TYPE))?
+        .into_iter()
+        .map(|event| {
+            let name = event
                 .get("labels")
                 .and_then(|labels| labels.get("source").or_else(|| labels.get("source_name")))
                 .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    ApiError::BadRequest(
-                        "name the source: an X-Source-Name header, or a `source` label on every stream".into(),
-                    )
-                })?
-                .to_owned(),
-        };
-        groups.entry(name).or_default().push(event);
-    }
-    let mut targets: Vec<(Arc<SourceHandle>, RawEvents)> = Vec::new();
-    for (name, events) in groups {
-        let source = crate::sources::ingest_target(state, &principal, &name)
-            .await
-            .map_err(|error| match error {
-                NamedSourceError::Missing => {
-                    ApiError::BadRequest(format!("no source `{name}`, and this token cannot create one"))
-                }
-                NamedSourceError::Forbidden => ApiError::Unauthorized,
-                NamedSourceError::Invalid(reason) => ApiError::BadRequest(reason),
-            })?;
-        targets.push((source, events));
-    }
-    for (source, events) in targets {
-        crate::ingest::accept(state, source, events).await?;
-    }
-    Ok(())
+                .map(str::to_owned);
+            (name, event)
+        })
+        .collect();
+    accept_shipped(
+        state,
+        &principal,
+        destination(params, headers),
+        events,
+        "name the source: an X-Source-Name header, or a `source` label on every stream",
+    )
+    .await
 }

@@ -11,6 +11,7 @@ mod ingest;
 mod loki;
 mod metrics;
 mod openapi;
+mod otlp;
 mod query;
 mod sources;
 
@@ -554,6 +555,23 @@ fn routes() -> Routes {
             );
         }
     }
+    routes = routes
+        .add(
+            post.clone(),
+            "/v1/logs",
+            otlp::logs,
+            "OTLP/HTTP logs (protobuf or JSON): the source from X-Source-Name or service.name",
+            Ingest,
+            200,
+        )
+        .add(
+            post.clone(),
+            "/v1/traces",
+            otlp::traces,
+            "OTLP/HTTP traces (protobuf or JSON): one event per span",
+            Ingest,
+            200,
+        );
     routes = routes.add(
         post.clone(),
         "/loki/api/v1/push",

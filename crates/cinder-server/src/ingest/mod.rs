@@ -3,6 +3,7 @@
 mod accept;
 pub mod bulk;
 pub mod pipeline;
+pub mod shipped;
 
 pub use cinder_decode::{bert, decode, shapes};
 
