@@ -2,17 +2,14 @@
 //! byte), with the endpoint's `@params`: parsed, combined, translated for every backend.
 #![no_main]
 
-use std::sync::OnceLock;
-
-use cinder_sql::{inspect, parse, translate_sandboxed, Sandbox, Sources, Target};
+use cinder_sql::{inspect, parse, translate_sandboxed, Sandbox, Target};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    static SOURCES: OnceLock<Sources> = OnceLock::new();
-    let sources = SOURCES.get_or_init(common::sources);
+    let sources = common::sources();
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

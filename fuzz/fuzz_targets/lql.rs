@@ -1,17 +1,14 @@
 //! LQL search text, parsed, fitted to a schema and turned into SQL.
 #![no_main]
 
-use std::sync::OnceLock;
-
-use cinder_sql::{lql, Sources};
+use cinder_sql::lql;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    static SOURCES: OnceLock<Sources> = OnceLock::new();
-    let sources = SOURCES.get_or_init(common::sources);
+    let sources = common::sources();
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

@@ -97,15 +97,21 @@ impl IntoResponse for ApiError {
             other => json!({ "error": other.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(
-            status,
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
-        ) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("3"));
-        }
+        retry_after_if_temporary(&mut response);
         response
+    }
+}
+
+/// Adds `Retry-After` to an answer that asks the client to come back shortly (429, 503, 507),
+/// in whatever shape a protocol answers.
+pub fn retry_after_if_temporary(response: &mut Response) {
+    if matches!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
+    ) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("3"));
     }
 }
 

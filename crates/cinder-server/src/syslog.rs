@@ -119,16 +119,24 @@ async fn serve_connection(state: AppState, source: Arc<SourceHandle>, mut stream
 
 /// Stores a TCP batch, waiting (and so not reading the connection) while ingest refuses.
 async fn store_until_taken(state: &AppState, source: &Arc<SourceHandle>, events: Vec<Map<String, Value>>) {
-    loop {
+    store(state, source, events, usize::MAX).await;
+}
+
+/// Stores `events`, trying up to `tries` times while ingest refuses for now (429, 503, 507);
+/// false when it still refused after them. Events refused for good (they do not fit the
+/// source) are logged, not retried.
+async fn store(state: &AppState, source: &Arc<SourceHandle>, events: Vec<Map<String, Value>>, tries: usize) -> bool {
+    for _ in 0..tries {
         match crate::ingest::accept(state, source.clone(), events.clone()).await {
-            Ok(()) => return,
+            Ok(()) => return true,
             Err(error) if retryable(&error) => tokio::time::sleep(RETRY).await,
             Err(error) => {
                 tracing::warn!(%error, events = events.len(), "syslog: messages refused");
-                return;
+                return true; // refused for good: retrying cannot help
             }
         }
     }
+    false
 }
 
 async fn serve_udp(state: AppState, source: Arc<SourceHandle>, socket: UdpSocket) {
@@ -168,17 +176,10 @@ async fn serve_udp(state: AppState, source: Arc<SourceHandle>, socket: UdpSocket
 }
 
 async fn store_udp(state: &AppState, source: &Arc<SourceHandle>, events: Vec<Map<String, Value>>) {
-    for _ in 0..UDP_TRIES {
-        match crate::ingest::accept(state, source.clone(), events.clone()).await {
-            Ok(()) => return,
-            Err(error) if retryable(&error) => tokio::time::sleep(RETRY).await,
-            Err(error) => {
-                tracing::warn!(%error, events = events.len(), "syslog: messages refused");
-                return;
-            }
-        }
+    let count = events.len();
+    if !store(state, source, events, UDP_TRIES).await {
+        dropped(source, count, "ingest refused them for too long");
     }
-    dropped(source, events.len(), "ingest refused them for too long");
 }
 
 fn dropped(source: &Arc<SourceHandle>, count: usize, why: &str) {

@@ -16,40 +16,25 @@ use serde_json::{json, Value};
 mod common;
 use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
 
-async fn manage(server: &Server, path: &str, body: Value) -> Value {
-    let response = server
-        .client
-        .post(server.url(path))
-        .bearer_auth(PRIVATE)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED, "{path}");
-    response.json().await.unwrap()
-}
-
 /// A source, an endpoint, a drain with a secret, an alert: what a data directory keeps.
 async fn populate(server: &Server) {
     server.create_source("kept").await;
-    manage(
-        server,
-        "/api/endpoints",
-        json!({"name": "kept.count", "query": "select count(*) as n from kept"}),
-    )
-    .await;
-    manage(
-        server,
-        "/api/backends",
+    server
+        .manage(
+            "/api/endpoints",
+            json!({"name": "kept.count", "query": "select count(*) as n from kept"}),
+        )
+        .await;
+    server.manage("/api/backends",
         json!({"name": "hook", "type": "webhook", "config": {"url": "http://127.0.0.1:9/hook", "headers": {"authorization": "Bearer drain-secret"}}}),
     )
     .await;
-    manage(
-        server,
-        "/api/alerts",
-        json!({"name": "nightly", "query": "select count(*) as n from kept", "cron": "0 3 * * *"}),
-    )
-    .await;
+    server
+        .manage(
+            "/api/alerts",
+            json!({"name": "nightly", "query": "select count(*) as n from kept", "cron": "0 3 * * *"}),
+        )
+        .await;
 }
 
 /// Checks what [`populate`] made, and that `ids` are exactly the events stored.

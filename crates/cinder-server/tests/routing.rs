@@ -57,50 +57,35 @@ async fn start_receiver() -> (String, Receiver) {
     (format!("http://{address}/hook"), receiver)
 }
 
-async fn manage(server: &Server, path: &str, body: Value) -> Value {
-    let response = server
-        .client
-        .post(server.url(path))
-        .bearer_auth(PRIVATE)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED, "{path}");
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn rules_copy_to_sinks_once_and_deliver_to_webhooks() {
     let (url, receiver) = start_receiver().await;
     let server = Server::start(&temp_dir("routing")).await;
     let app = server.create_source("app").await;
     let errors = server.create_source("errors").await;
-    let hook = manage(
-        &server,
-        "/api/backends",
+    let hook = server.manage("/api/backends",
         json!({"name": "hook", "type": "webhook", "config": {"url": url, "headers": {"authorization": "Bearer hook-secret"}}}),
     )
     .await;
-    manage(
-        &server,
-        "/api/rules",
-        json!({"source_id": app["id"], "lql_string": "m.level:error", "sink": errors["token"]}),
-    )
-    .await;
-    manage(
-        &server,
-        "/api/rules",
-        json!({"source_id": app["id"], "lql_string": "m.level:error", "backend_id": hook["id"]}),
-    )
-    .await;
+    server
+        .manage(
+            "/api/rules",
+            json!({"source_id": app["id"], "lql_string": "m.level:error", "sink": errors["token"]}),
+        )
+        .await;
+    server
+        .manage(
+            "/api/rules",
+            json!({"source_id": app["id"], "lql_string": "m.level:error", "backend_id": hook["id"]}),
+        )
+        .await;
     // A rule back from the sink to the source: copies are never routed again, so no loop.
-    manage(
-        &server,
-        "/api/rules",
-        json!({"source_id": errors["id"], "lql_string": "m.level:error", "sink": app["token"]}),
-    )
-    .await;
+    server
+        .manage(
+            "/api/rules",
+            json!({"source_id": errors["id"], "lql_string": "m.level:error", "sink": app["token"]}),
+        )
+        .await;
 
     let events: Vec<Value> = (0..10)
         .map(|i| json!({"message": format!("event {i}"), "metadata": {"level": if i % 3 == 0 { "error" } else { "info" }}}))
@@ -162,12 +147,12 @@ async fn an_attached_postgres_backend_receives_every_event() {
     let schema = format!("cinder_drain_{}", std::process::id());
     let server = Server::start(&temp_dir("routing-pg")).await;
     let app = server.create_source("app").await;
-    let drain = manage(
-        &server,
-        "/api/backends",
-        json!({"name": "pg", "type": "postgres", "config": {"url": url, "schema": schema}}),
-    )
-    .await;
+    let drain = server
+        .manage(
+            "/api/backends",
+            json!({"name": "pg", "type": "postgres", "config": {"url": url, "schema": schema}}),
+        )
+        .await;
     let path = format!(
         "/api/sources/{}/backends/{}",
         app["token"].as_str().unwrap(),

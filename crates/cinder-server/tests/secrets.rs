@@ -8,7 +8,7 @@ mod common;
 use common::{temp_dir, test_postgres, Server, PRIVATE, PUBLIC};
 use reqwest::redirect::Policy;
 use reqwest::{Client, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const WRONG_TOKEN: &str = "wrong-token-7f3a9c";
 const WRONG_LOGIN: &str = "wrong-login-5b2e81";
@@ -16,19 +16,6 @@ const DATABASE_PASSWORD: &str = "pg-password-c0ffee";
 const DRAIN_PASSWORD: &str = "drain-password-4d1f";
 const DRAIN_HEADER: &str = "drain-header-9e7b20";
 const KEY: &str = "c2VjcmV0LWtleS1vZi0zMi1ieXRlcy0wMTIzNDU2Nzg=";
-
-async fn manage(server: &Server, path: &str, body: Value) -> Value {
-    let response = server
-        .client
-        .post(server.url(path))
-        .bearer_auth(PRIVATE)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED, "{path}");
-    response.json().await.unwrap()
-}
 
 async fn ingest(server: &Server, token: &str, header: &str) -> StatusCode {
     server
@@ -79,26 +66,26 @@ async fn no_secret_reaches_the_log() {
         .await
         .unwrap();
     assert_eq!(by_query.status(), StatusCode::UNAUTHORIZED);
-    let created = manage(&server, "/api/access-tokens", json!({"scopes": "ingest"})).await;
+    let created = server.manage("/api/access-tokens", json!({"scopes": "ingest"})).await;
     let secret = created["token"].as_str().unwrap().to_owned();
     assert_eq!(ingest(&server, &secret, "x-api-key").await, StatusCode::OK);
 
     // A drain with credentials in its URL and headers, which fails to deliver (nothing listens).
-    let drain = manage(
-        &server,
-        "/api/backends",
-        json!({"name": "hook", "type": "webhook", "config": {
-            "url": format!("http://user:{DRAIN_PASSWORD}@127.0.0.1:9/hook"),
-            "headers": {"authorization": format!("Bearer {DRAIN_HEADER}")}
-        }}),
-    )
-    .await;
-    manage(
-        &server,
-        "/api/rules",
-        json!({"source_id": app["id"], "lql_string": "m.level:error", "backend_id": drain["id"]}),
-    )
-    .await;
+    let drain = server
+        .manage(
+            "/api/backends",
+            json!({"name": "hook", "type": "webhook", "config": {
+                "url": format!("http://user:{DRAIN_PASSWORD}@127.0.0.1:9/hook"),
+                "headers": {"authorization": format!("Bearer {DRAIN_HEADER}")}
+            }}),
+        )
+        .await;
+    server
+        .manage(
+            "/api/rules",
+            json!({"source_id": app["id"], "lql_string": "m.level:error", "backend_id": drain["id"]}),
+        )
+        .await;
     assert_eq!(ingest(&server, PUBLIC, "x-api-key").await, StatusCode::OK);
     // The test answers that the drain is unreachable; what it logs is what matters here.
     server

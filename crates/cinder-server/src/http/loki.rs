@@ -14,7 +14,7 @@ use cinder_decode::loki::parse_push;
 use serde_json::Value;
 
 use crate::auth::shipper_token;
-use crate::error::ApiError;
+use crate::error::{retry_after_if_temporary, ApiError};
 use crate::ingest::decode;
 use crate::ingest::shipped::{accept_shipped, destination};
 use crate::state::AppState;
@@ -29,16 +29,8 @@ pub async fn push(
     match handle(&state, &params, &headers, &body).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => {
-            let status = error.status();
-            let mut response = (status, format!("{error}\n")).into_response();
-            if matches!(
-                status,
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
-            ) {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("3"));
-            }
+            let mut response = (error.status(), format!("{error}\n")).into_response();
+            retry_after_if_temporary(&mut response);
             response
         }
     }

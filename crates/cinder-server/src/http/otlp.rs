@@ -13,7 +13,7 @@ use cinder_decode::header_text;
 use cinder_otlp::{decode_logs, decode_traces, error_body, success_body, Encoding, Record};
 
 use crate::auth::{authenticate, shipper_token};
-use crate::error::ApiError;
+use crate::error::{retry_after_if_temporary, ApiError};
 use crate::ingest::decode;
 use crate::ingest::shipped::{accept_shipped, destination};
 use crate::state::AppState;
@@ -85,13 +85,9 @@ fn answer(result: Result<(), ApiError>, encoding: Encoding) -> Response {
         Encoding::Json => "application/json",
     };
     let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if matches!(
-        status,
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE | StatusCode::INSUFFICIENT_STORAGE
-    ) {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
-    }
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    retry_after_if_temporary(&mut response);
     response
 }

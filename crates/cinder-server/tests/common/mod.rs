@@ -143,6 +143,21 @@ impl Api {
         response.json().await.unwrap()
     }
 
+    /// Creates something through the management API (`POST path` with the private token);
+    /// fails the test unless it answers 201. Returns what was created.
+    pub async fn manage(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(PRIVATE)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{path}");
+        response.json().await.unwrap()
+    }
+
     /// Runs `sql` through `/api/query` and returns the rows; fails the test on an error.
     pub async fn query(&self, sql: &str) -> Value {
         let (status, body) = self.try_query(sql).await;
