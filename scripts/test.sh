@@ -77,7 +77,7 @@ if [ ! -d tests/clients/node_modules ] || [ tests/clients/package-lock.json -nt 
     touch tests/clients/node_modules
 fi
 
-cargo test --release --workspace -- --include-ignored "$@"
+cargo test --release --workspace --no-fail-fast -- --include-ignored "$@"
 
 # Coverage-guided fuzzing of the network decoders, bounded (CINDER_FUZZ_SECONDS per target,
 # 20 here; 0 skips it). Only for a whole run: a filtered one (arguments given) skips it.

@@ -250,8 +250,16 @@ async fn exercise(server: &Server, base: &str, received: &Received) -> Value {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let history = runs(server, &ticking).await;
-    assert!(history.len() >= 2, "{history:?}");
+    // A run is written to the history once its deliveries are done, just after the receiver
+    // saw them.
+    let history = loop {
+        let history = runs(server, &ticking).await;
+        if history.len() >= 2 {
+            break history;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{history:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(history
         .iter()
         .all(|run| run["trigger"] == "scheduled" && run["rows"] == 3));
