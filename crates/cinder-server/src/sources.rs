@@ -35,18 +35,25 @@ pub async fn ingest_target(
 ) -> Result<Arc<SourceHandle>, NamedSourceError> {
     let source = match state.catalog.source_by_name(name) {
         Some(source) => source,
-        None if principal.can_manage() => create(
-            state,
-            serde_json::json!({ "name": name }).as_object().expect("an object"),
-        )
-        .await
-        .map_err(|error| NamedSourceError::Invalid(error.to_string()))?,
+        None if principal.can_manage() => create_named(state, name)
+            .await
+            .map_err(|error| NamedSourceError::Invalid(error.to_string()))?,
         None => return Err(NamedSourceError::Missing),
     };
     if !principal.can_ingest(source.source.read().id) {
         return Err(NamedSourceError::Forbidden);
     }
     Ok(source)
+}
+
+/// Creates a source with only a name, every setting at its default: the sources shippers
+/// and listeners name.
+pub async fn create_named(state: &AppState, name: &str) -> Result<Arc<SourceHandle>, ApiError> {
+    create(
+        state,
+        serde_json::json!({ "name": name }).as_object().expect("an object"),
+    )
+    .await
 }
 
 /// Creates a source from Logflare's fields (`name` and the writable ones), its table too.

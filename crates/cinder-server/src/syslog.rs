@@ -38,7 +38,7 @@ const RETRY: Duration = Duration::from_millis(500);
 pub async fn start(state: AppState, address: SocketAddr, source_name: &str) -> anyhow::Result<SocketAddr> {
     let source = match state.catalog.source_by_name(source_name) {
         Some(source) => source,
-        None => crate::sources::create(&state, json!({ "name": source_name }).as_object().expect("an object"))
+        None => crate::sources::create_named(&state, source_name)
             .await
             .map_err(|error| anyhow::anyhow!("cannot create the syslog source `{source_name}`: {error}"))?,
     };

@@ -177,16 +177,13 @@ async fn setup(server: &Server) {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.text().await.unwrap());
-    let response = server
-        .client
-        .post(server.url("/api/backends"))
-        .bearer_auth(PRIVATE)
-        .json(&json!({"name": "hook", "type": "webhook",
-            "config": {"url": "http://127.0.0.1:9/hook", "headers": {"authorization": "Bearer soak-secret"}}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    server
+        .manage(
+            "/api/backends",
+            json!({"name": "hook", "type": "webhook",
+                "config": {"url": "http://127.0.0.1:9/hook", "headers": {"authorization": "Bearer soak-secret"}}}),
+        )
+        .await;
 }
 
 /// Every acknowledged batch is stored whole, and no event twice.
