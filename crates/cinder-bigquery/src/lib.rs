@@ -6,13 +6,19 @@
 //!   retention. A table's schema is patched as the source's grows; a live type is never changed.
 //! - **Writes** arrive from the loader after the write-ahead log made them durable. Rows go out
 //!   by `tabledata.insertAll` in chunks of at most 500, with the event id as `insertId` (so a
-//!   batch sent again after a crash is deduplicated by BigQuery), refusing invalid rows rather
+//!   batch sent again soon after a failure is deduplicated by BigQuery), refusing invalid rows rather
 //!   than skipping them: a row BigQuery refuses is kept on local disk with BigQuery's reasons
 //!   (see [`Backend::rejected`]) and the rest of the chunk is sent again. Transient failures are
 //!   retried; while BigQuery stays unreachable the batch stays in the log and ingest keeps
 //!   accepting events into it ([`Backend::spools_while_unavailable`]). BigQuery has no
 //!   transaction to hold the log position with the rows, so it is kept in a file beside the
 //!   log, written after the rows are accepted.
+//! - **Exactly once.** BigQuery forgets an `insertId` after about a minute, so a batch sent
+//!   again later (after an outage, or a restart) would be stored twice. So the ids sent to a
+//!   table are remembered until a batch to it has gone through whole; before rows among them
+//!   go again, BigQuery is asked which it holds already, and only the others are sent. After
+//!   a start nothing is known of what the last process sent: every row of the first batch is
+//!   asked about.
 //! - **Queries** are the translator's BigQuery target, run by `jobs.query` with named STRING
 //!   parameters, paged through `getQueryResults`, and read into rows encoded as every backend
 //!   encodes them.
@@ -23,9 +29,10 @@ pub mod client;
 mod results;
 mod schema;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -45,6 +52,8 @@ use schema::{row, table_fields};
 const INSERT_ROWS: usize = 500;
 /// The most bytes of rows in one `insertAll` call (BigQuery's limit is 10 MB).
 const INSERT_BYTES: usize = 8 << 20;
+/// The most ids asked about in one query (see [`BigQuery::stored_before`]).
+const ASK_IDS: usize = 10_000;
 /// How many times the valid rows of a chunk are sent again after others were refused.
 const INSERT_ROUNDS: usize = 3;
 /// Rows per page of query results.
@@ -90,6 +99,12 @@ struct Inner {
     expiry: Mutex<HashMap<String, i64>>,
     /// Serialises writes to the position and rejected files.
     files: Mutex<()>,
+    /// Per table, the ids sent since a batch to it last went through whole: rows of a batch
+    /// that failed part-way may be stored already.
+    sent: Mutex<HashMap<String, HashSet<String>>>,
+    /// Set until the first batch after the start is stored: the batch in flight when the
+    /// last process stopped may have been stored without its position.
+    starting: AtomicBool,
 }
 
 impl BigQuery {
@@ -107,6 +122,8 @@ impl BigQuery {
                 applied: Mutex::new(HashMap::new()),
                 expiry: Mutex::new(HashMap::new()),
                 files: Mutex::new(()),
+                sent: Mutex::new(HashMap::new()),
+                starting: AtomicBool::new(true),
             }),
         };
         backend.ensure_dataset().await?;
@@ -165,10 +182,11 @@ impl BigQuery {
     /// BigQuery refused, with their reasons.
     async fn insert_table<'t>(&self, table: &'t TableEvents) -> Result<Vec<(&'t LogEvent, Value)>, StorageError> {
         self.bring_table_to(&table.table, &table.schema).await?;
+        let stored = self.stored_before(table).await?;
         let mut refused = Vec::new();
         let mut chunk: Vec<(&LogEvent, Value)> = Vec::with_capacity(INSERT_ROWS);
         let mut bytes = 0;
-        for event in &table.events {
+        for event in table.events.iter().filter(|event| !stored.contains(&event.id)) {
             let row = row(event);
             let size = row.to_string().len();
             if !chunk.is_empty() && (chunk.len() == INSERT_ROWS || bytes + size > INSERT_BYTES) {
@@ -299,6 +317,13 @@ impl BigQuery {
         let path = format!("{}/insertAll", self.table_path(table));
         let mut pending: Vec<usize> = (0..chunk.len()).collect();
         let mut refused = Vec::new();
+        // Remembered before the call: its answer may be lost after BigQuery stored the rows.
+        self.inner
+            .sent
+            .lock()
+            .entry(table.to_owned())
+            .or_default()
+            .extend(chunk.iter().map(|(event, _)| event.id.clone()));
         for _ in 0..INSERT_ROUNDS {
             let rows: Vec<Value> = pending
                 .iter()
@@ -363,6 +388,70 @@ impl BigQuery {
             pending.len(),
             Self::table_id(table)
         )))
+    }
+
+    /// The ids of `table`'s events that may have been sent before and that BigQuery holds.
+    async fn stored_before(&self, table: &TableEvents) -> Result<HashSet<String>, StorageError> {
+        let asked: Vec<&LogEvent> = if self.inner.starting.load(Ordering::Acquire) {
+            table.events.iter().map(AsRef::as_ref).collect()
+        } else {
+            let sent = self.inner.sent.lock();
+            let Some(ids) = sent.get(&table.table) else {
+                return Ok(HashSet::new());
+            };
+            table
+                .events
+                .iter()
+                .map(AsRef::as_ref)
+                .filter(|event| ids.contains(&event.id))
+                .collect()
+        };
+        let mut stored = HashSet::new();
+        for events in asked.chunks(ASK_IDS) {
+            stored.extend(self.stored_ids(&table.table, events).await?);
+        }
+        if !stored.is_empty() {
+            tracing::info!(
+                table = Self::table_id(&table.table),
+                rows = stored.len(),
+                "rows sent before are in BigQuery already; they are not sent again"
+            );
+        }
+        Ok(stored)
+    }
+
+    /// The ids of `events` that `table` holds already.
+    async fn stored_ids(&self, table: &str, events: &[&LogEvent]) -> Result<HashSet<String>, StorageError> {
+        let Some(from) = events.iter().map(|event| event.timestamp).min() else {
+            return Ok(HashSet::new());
+        };
+        let to = events.iter().map(|event| event.timestamp).max().unwrap_or(from);
+        let config = &self.inner.config;
+        let ids: Vec<Value> = events.iter().map(|event| json!({"value": event.id})).collect();
+        let body = json!({
+            "query": format!(
+                "SELECT id FROM `{}.{}` WHERE timestamp BETWEEN TIMESTAMP_MICROS(@from) AND TIMESTAMP_MICROS(@to) AND id IN UNNEST(@ids)",
+                config.dataset_id,
+                Self::table_id(table)
+            ),
+            "useLegacySql": false,
+            "parameterMode": "NAMED",
+            "queryParameters": [
+                {"name": "from", "parameterType": {"type": "INT64"}, "parameterValue": {"value": from.to_string()}},
+                {"name": "to", "parameterType": {"type": "INT64"}, "parameterValue": {"value": to.to_string()}},
+                {"name": "ids", "parameterType": {"type": "ARRAY", "arrayType": {"type": "STRING"}}, "parameterValue": {"arrayValues": ids}},
+            ],
+            "maxResults": PAGE_ROWS,
+            "timeoutMs": POLL.min(config.query_timeout).as_millis() as u64,
+            "location": config.location,
+            "useQueryCache": false,
+            "labels": {"managed_by": "cinder"},
+        });
+        let (_, rows) = self.run_query(body).await.map_err(storage_error)?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| row.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect())
     }
 
     /// Keeps refused events on disk, so they are reported rather than lost.
@@ -525,12 +614,20 @@ impl Backend for BigQuery {
 
     async fn insert(&self, batch: &LoadBatch) -> Result<(), StorageError> {
         // Tables are written concurrently: each insertAll is a round trip to BigQuery.
+        // When one table fails, the calls to the others are cut off in flight: the ids they
+        // sent stay remembered (see `Inner::sent`).
         let refused =
             futures_util::future::try_join_all(batch.tables.iter().map(|table| self.insert_table(table))).await?;
         for (table, refused) in batch.tables.iter().zip(refused) {
             self.keep_refused(&table.table, &refused)?;
         }
-        self.save_position(batch.position)
+        self.save_position(batch.position)?;
+        let mut sent = self.inner.sent.lock();
+        for table in &batch.tables {
+            sent.remove(&table.table);
+        }
+        self.inner.starting.store(false, Ordering::Release);
+        Ok(())
     }
 
     async fn position(&self) -> Result<u64, StorageError> {

@@ -25,6 +25,12 @@ fn emulator() -> String {
 /// A backend on a dataset of its own, with its state in a fresh directory.
 async fn backend(require_partition_filter: bool) -> BigQuery {
     let id = uuid::Uuid::new_v4().simple().to_string();
+    backend_on(&id, require_partition_filter).await
+}
+
+/// A backend on dataset `conformance_<id>` with its state in a directory named after `id`:
+/// connecting twice with one id is a restart.
+async fn backend_on(id: &str, require_partition_filter: bool) -> BigQuery {
     BigQuery::connect(BigQueryConfig {
         project_id: "cinder-test".into(),
         dataset_id: format!("conformance_{id}"),
@@ -184,4 +190,70 @@ async fn results_are_paged_and_replays_store_nothing_twice() {
         params: Vec::new(),
     };
     assert_eq!(backend.query(&raw, &[]).await.unwrap().rows[0]["n"], 25_000);
+}
+
+#[tokio::test]
+#[ignore = "needs the BigQuery emulator: scripts/test.sh starts one and sets CINDER_TEST_BIGQUERY_URL"]
+async fn a_batch_sent_again_after_insert_ids_are_forgotten_is_stored_once() {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let table = "log_events_replayed";
+    let mut schema = Schema::new();
+    let at = |index: i64| 1_700_000_000_000_000 + index;
+    let events = |range: std::ops::Range<i64>| {
+        range
+            .map(|index| event(&format!("e{index:03}"), at(index), json!({"n": index})))
+            .collect::<Vec<_>>()
+    };
+    let first = backend_on(&id, true).await;
+    first
+        .insert(&batch(table, &mut schema, events(0..10), 1))
+        .await
+        .unwrap();
+
+    // The next batch's first half reached BigQuery, then the process stopped before it saved
+    // its position; by the time it is sent again, BigQuery has forgotten their insertIds
+    // (rows sent here without one).
+    let rows: Vec<_> = (10..20)
+        .map(|index| {
+            let time = chrono::DateTime::from_timestamp_micros(at(index)).unwrap().to_rfc3339();
+            json!({"json": {"id": format!("e{index:03}"), "timestamp": time, "event_message": format!("message e{index:03}"), "n": index}})
+        })
+        .collect();
+    let url = format!(
+        "{}/bigquery/v2/projects/cinder-test/datasets/conformance_{id}/tables/replayed/insertAll",
+        emulator()
+    );
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({"rows": rows}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(answer.get("insertErrors").is_none(), "{answer}");
+    drop(first);
+
+    let restarted = backend_on(&id, true).await;
+    assert_eq!(restarted.position().await.unwrap(), 1);
+    restarted
+        .insert(&batch(table, &mut schema, events(10..30), 2))
+        .await
+        .unwrap();
+    // Settled now: a later batch is sent as it is.
+    restarted
+        .insert(&batch(table, &mut schema, events(30..35), 3))
+        .await
+        .unwrap();
+    let raw = TargetSql {
+        sql: format!(
+            "select count(*) as n, count(distinct id) as d from `{}` where timestamp > '2000-01-01'",
+            restarted.table_reference(table)
+        ),
+        params: Vec::new(),
+    };
+    let counts = restarted.query(&raw, &[]).await.unwrap();
+    assert_eq!(counts.rows[0]["d"], 35, "{:?}", counts.rows);
+    assert_eq!(counts.rows[0]["n"], 35, "stored twice: {:?}", counts.rows);
 }

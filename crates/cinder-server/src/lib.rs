@@ -15,7 +15,7 @@ pub mod error;
 mod http;
 pub mod ingest;
 pub mod limits;
-mod listener;
+pub mod listener;
 pub mod metrics;
 pub mod query;
 mod retention;

@@ -34,6 +34,35 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::metrics::metrics;
 
+/// Raises this process's limit of open files to the hard limit, as servers that hold many
+/// connections do: the soft limit is often 1,024, which a thousand idle clients would reach,
+/// after which new connections (and files) are refused. Returns the limit now in force.
+pub fn raise_open_files_limit() -> Option<u64> {
+    // SAFETY: getrlimit and setrlimit only read and write the struct they are given.
+    unsafe {
+        let mut limit = std::mem::zeroed::<libc::rlimit>();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            } else {
+                tracing::warn!(
+                    soft = limit.rlim_cur,
+                    hard = limit.rlim_max,
+                    "cannot raise the limit of open files"
+                );
+            }
+        }
+        Some(limit.rlim_cur as u64)
+    }
+}
+
 /// A TCP listener whose connections count in `cinder_http_open_connections` while open.
 pub struct CountingListener(pub TcpListener);
 

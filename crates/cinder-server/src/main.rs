@@ -11,6 +11,7 @@ fn main() -> anyhow::Result<()> {
     cinder_server::config::reject_unknown_cinder_vars()?;
     let config = cinder_server::config::Config::parse();
     cinder_server::init_tracing(config.log_level);
+    cinder_server::listener::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(cinder_server::run(config))
 }
