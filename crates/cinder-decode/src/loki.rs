@@ -55,6 +55,55 @@ pub struct Timestamp {
     pub nanos: i32,
 }
 
+/// One stream of a push: its labels and its entries (nanoseconds, line, structured metadata).
+pub type Stream = (Vec<(String, String)>, Vec<(i64, String, Vec<(String, String)>)>);
+
+/// A push body in Loki's protobuf, snappy-compressed, as Promtail sends it
+/// (`application/x-protobuf`).
+pub fn encode_push(streams: &[Stream]) -> Vec<u8> {
+    let request = PushRequest {
+        streams: streams
+            .iter()
+            .map(|(labels, entries)| StreamAdapter {
+                labels: label_text(labels),
+                entries: entries
+                    .iter()
+                    .map(|(nanos, line, metadata)| EntryAdapter {
+                        timestamp: Some(Timestamp {
+                            seconds: nanos.div_euclid(1_000_000_000),
+                            nanos: nanos.rem_euclid(1_000_000_000) as i32,
+                        }),
+                        line: line.clone(),
+                        structured_metadata: metadata
+                            .iter()
+                            .map(|(name, value)| LabelPairAdapter {
+                                name: name.clone(),
+                                value: value.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                hash: 0,
+            })
+            .collect(),
+    };
+    snap::raw::Encoder::new()
+        .compress_vec(&request.encode_to_vec())
+        .expect("snappy compresses any input")
+}
+
+/// Labels in Prometheus' text form: `{app="web", env="prod"}`, values escaped.
+pub fn label_text(labels: &[(String, String)]) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(name, value)| {
+            let value = value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+            format!("{name}=\"{value}\"")
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
+
 /// Decodes a push body, protobuf when `content_type` says so (snappy-compressed, as Loki
 /// takes it), else JSON.
 pub fn parse_push(bytes: &[u8], content_type: Option<&str>) -> Result<Vec<Map<String, Value>>, DecodeError> {

@@ -10,6 +10,8 @@
 
 pub use opentelemetry_proto;
 
+pub mod export;
+
 use cinder_decode::decode::DecodeError;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;

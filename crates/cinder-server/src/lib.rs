@@ -197,7 +197,15 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     if config.alerts_enabled {
         tokio::spawn(alerts.clone().run_schedule());
     }
-    let egress = Arc::new(routing::Egress::new(catalog.clone()));
+    let egress = Arc::new(routing::Egress::new(drains::send::Environment {
+        catalog: catalog.clone(),
+        data_dir: config.data_dir.clone(),
+        bigquery_endpoint: config
+            .bigquery_endpoint
+            .clone()
+            .unwrap_or_else(|| cinder_bigquery::GOOGLE_ENDPOINT.to_owned()),
+        google_account: drain_google_account(&config),
+    }));
     let sessions = Arc::new(dashboard::Sessions::new(&config));
     Ok(AppState {
         sessions,
@@ -215,6 +223,34 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         embedded: embedded_store,
         ready: Arc::new(AtomicBool::new(true)),
     })
+}
+
+/// The service account BigQuery drains use: the server's, when it has one (none for an
+/// emulator).
+fn drain_google_account(config: &Config) -> Option<Arc<ServiceAccount>> {
+    if config.bigquery_endpoint.is_some() {
+        return None;
+    }
+    let account = match (
+        &config.google_application_credentials_json,
+        &config.google_application_credentials,
+    ) {
+        (Some(json), _) => serde_json::from_str(json)
+            .map_err(|error| error.to_string())
+            .and_then(|key| ServiceAccount::new(key).map_err(|error| error.to_string())),
+        (None, Some(path)) => ServiceAccount::from_file(path).map_err(|error| error.to_string()),
+        (None, None) if Path::new("gcloud.json").exists() => {
+            ServiceAccount::from_file(Path::new("gcloud.json")).map_err(|error| error.to_string())
+        }
+        (None, None) => return None,
+    };
+    match account {
+        Ok(account) => Some(Arc::new(account)),
+        Err(reason) => {
+            tracing::warn!(%reason, "the Google credentials cannot be read; BigQuery drains will fail");
+            None
+        }
+    }
 }
 
 /// The BigQuery backend's settings, from the `supabase/logflare` image's variables.

@@ -8,7 +8,6 @@
 //! unaffected.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,15 +18,12 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, SourceHandle};
-use crate::drains::{Drain, DrainType};
+use crate::drains::send::{self, Environment, Failure, Outgoing, Sender};
+use crate::drains::Drain;
 use crate::rules::Rule;
 
 /// Events one backend may have waiting.
 const QUEUE_EVENTS: usize = 50_000;
-/// Events per request to a backend (Logflare's webhook batch size).
-const BATCH_EVENTS: usize = 250;
-/// How long a partial batch waits for more events.
-const BATCH_WAIT: Duration = Duration::from_secs(1);
 /// Attempts per batch; the waits between them double from one second.
 const ATTEMPTS: u32 = 6;
 
@@ -97,23 +93,24 @@ pub fn route(catalog: &Catalog, source: &SourceHandle, events: &[LogEvent]) -> R
     routed
 }
 
-/// The senders, one per backend, started on first use.
+/// The senders, one per drain, started on first use.
 pub struct Egress {
-    catalog: Arc<Catalog>,
+    env: Environment,
     client: reqwest::Client,
-    queues: Mutex<HashMap<Uuid, mpsc::Sender<(Uuid, Value)>>>,
+    queues: Mutex<HashMap<Uuid, mpsc::Sender<Outgoing>>>,
 }
 
 impl Egress {
-    /// Senders reading backend settings from `catalog`.
-    pub fn new(catalog: Arc<Catalog>) -> Self {
+    /// Senders reading drain settings from the environment's catalog.
+    pub fn new(env: Environment) -> Self {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("cinder/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("an HTTP client");
         Self {
-            catalog,
+            env,
             client,
             queues: Mutex::new(HashMap::new()),
         }
@@ -125,31 +122,22 @@ impl Egress {
         queues
             .iter()
             .filter_map(|(token, sender)| {
-                let drain = self.catalog.get::<Drain>(token)?;
+                let drain = self.env.catalog.get::<Drain>(token)?;
                 Some((drain.name.clone(), sender.max_capacity() - sender.capacity()))
             })
             .collect()
     }
 
-    /// Queues events of `source` for a backend without waiting.
-    pub fn enqueue(&self, backend: &Drain, source: Uuid, events: Vec<Value>) {
-        if !backend.can_send() {
-            tracing::warn!(backend = %backend.name, kind = ?backend.kind, "a rule routes events to a backend type Cinder cannot send to yet; they are not sent");
-            dropped(&backend.name, events.len());
-            return;
-        }
+    /// Queues events of `source` for a drain without waiting.
+    pub fn enqueue(&self, drain: &Drain, source: Uuid, events: Vec<Value>) {
         let sender = {
             let mut queues = self.queues.lock();
             queues
-                .entry(backend.token)
+                .entry(drain.token)
                 .or_insert_with(|| {
                     let (sender, receiver) = mpsc::channel(QUEUE_EVENTS);
-                    tokio::spawn(deliver(
-                        self.catalog.clone(),
-                        self.client.clone(),
-                        backend.token,
-                        receiver,
-                    ));
+                    let sender_of = Sender::new(self.env.clone(), self.client.clone());
+                    tokio::spawn(deliver(self.env.catalog.clone(), sender_of, drain.token, receiver));
                     sender
                 })
                 .clone()
@@ -161,53 +149,48 @@ impl Egress {
             }
         }
         if overflow > 0 {
-            dropped(&backend.name, overflow);
-            tracing::warn!(backend = %backend.name, dropped = overflow, "the backend's queue is full; events for it were dropped");
+            dropped(&drain.name, overflow);
+            tracing::warn!(drain = %drain.name, dropped = overflow, "the drain's queue is full; events for it were dropped");
         }
     }
 }
 
-/// Delivers one backend's queue in batches until the backend is deleted.
-async fn deliver(
-    catalog: Arc<Catalog>,
-    client: reqwest::Client,
-    token: Uuid,
-    mut receiver: mpsc::Receiver<(Uuid, Value)>,
-) {
-    let mut connection = None;
+/// Delivers one drain's queue in batches until the drain is deleted.
+async fn deliver(catalog: Arc<Catalog>, mut sender: Sender, token: Uuid, mut receiver: mpsc::Receiver<Outgoing>) {
     while let Some(first) = receiver.recv().await {
+        // The settings are read per batch: an edit applies to the next one.
+        let Some(drain) = catalog.get::<Drain>(&token) else {
+            return; // deleted: what it had queued goes with it
+        };
+        let (most, wait) = send::batching(&drain);
         let mut batch = vec![first];
-        let deadline = tokio::time::Instant::now() + BATCH_WAIT;
-        while batch.len() < BATCH_EVENTS {
+        let deadline = tokio::time::Instant::now() + wait;
+        while batch.len() < most {
             match tokio::time::timeout_at(deadline, receiver.recv()).await {
                 Ok(Some(event)) => batch.push(event),
                 Ok(None) | Err(_) => break,
             }
         }
-        // The settings are read per batch: an edit applies to the next one.
-        let Some(backend) = catalog.get::<Drain>(&token) else {
-            return; // deleted: what it had queued goes with it
-        };
         let metrics = crate::metrics::metrics();
-        let label = metrics.drain(&backend.name);
+        let label = metrics.drain(&drain.name);
         let mut wait = Duration::from_secs(1);
         for attempt in 1..=ATTEMPTS {
-            match send(&client, &mut connection, &backend, &batch).await {
+            match sender.send(&drain, &batch).await {
                 Ok(()) => {
                     metrics.drain_sent.get_or_create(&label).inc_by(batch.len() as u64);
                     break;
                 }
                 Err(Failure::Permanent(reason)) => {
-                    tracing::error!(backend = %backend.name, %reason, events = batch.len(), "the backend refused a batch; it is dropped");
-                    dropped(&backend.name, batch.len());
+                    tracing::error!(drain = %drain.name, kind = ?drain.kind, %reason, events = batch.len(), "the drain refused a batch; it is dropped");
+                    dropped(&drain.name, batch.len());
                     break;
                 }
                 Err(Failure::Transient(reason)) if attempt == ATTEMPTS => {
-                    tracing::error!(backend = %backend.name, %reason, events = batch.len(), "a batch failed {ATTEMPTS} times; it is dropped");
-                    dropped(&backend.name, batch.len());
+                    tracing::error!(drain = %drain.name, kind = ?drain.kind, %reason, events = batch.len(), "a batch failed {ATTEMPTS} times; it is dropped");
+                    dropped(&drain.name, batch.len());
                 }
                 Err(Failure::Transient(reason)) => {
-                    tracing::warn!(backend = %backend.name, %reason, attempt, "a batch failed; retrying");
+                    tracing::warn!(drain = %drain.name, kind = ?drain.kind, %reason, attempt, "a batch failed; retrying");
                     metrics.drain_retries.get_or_create(&label).inc();
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(Duration::from_secs(60));
@@ -224,147 +207,4 @@ fn dropped(drain: &str, events: usize) {
         .drain_dropped
         .get_or_create(&metrics.drain(drain))
         .inc_by(events as u64);
-}
-
-enum Failure {
-    /// Worth retrying: a network error, a timeout, 429 or 5xx.
-    Transient(String),
-    /// Not worth retrying: any other 4xx.
-    Permanent(String),
-}
-
-async fn send(
-    client: &reqwest::Client,
-    connection: &mut Option<PostgresSink>,
-    backend: &Drain,
-    events: &[(Uuid, Value)],
-) -> Result<(), Failure> {
-    match backend.kind {
-        DrainType::Webhook => {
-            let events: Vec<&Value> = events.iter().map(|(_, event)| event).collect();
-            webhook(client, backend, &events).await
-        }
-        DrainType::Postgres => {
-            let result = postgres(connection, backend, events).await;
-            if result.is_err() {
-                *connection = None; // connect afresh for the retry
-            }
-            result
-        }
-        other => Err(Failure::Permanent(format!("{other:?} backends cannot send yet"))),
-    }
-}
-
-/// A connection to a Postgres backend, and the tables it has made sure of.
-struct PostgresSink {
-    client: tokio_postgres::Client,
-    tables: std::collections::HashSet<String>,
-}
-
-/// Logflare's Postgres backend layout in the configured schema (default `public`): a
-/// `log_events_<source token>` table per source, `id` as primary key (a re-sent batch is not
-/// stored twice), the event as `body`.
-async fn postgres(
-    connection: &mut Option<PostgresSink>,
-    backend: &Drain,
-    events: &[(Uuid, Value)],
-) -> Result<(), Failure> {
-    let config = &backend.config;
-    let text = |key: &str| config.get(key).and_then(Value::as_str);
-    if connection.is_none() {
-        let settings = crate::drains::postgres_settings(config).map_err(Failure::Permanent)?;
-        let (client, driver) = settings
-            .config
-            .connect(settings.tls)
-            .await
-            .map_err(|error| Failure::Transient(error.to_string()))?;
-        tokio::spawn(driver);
-        *connection = Some(PostgresSink {
-            client,
-            tables: std::collections::HashSet::new(),
-        });
-    }
-    let sink = connection.as_mut().expect("connected above");
-    let schema = text("schema").unwrap_or("public");
-    let mut by_source: HashMap<Uuid, Vec<&Value>> = HashMap::new();
-    for (source, event) in events {
-        by_source.entry(*source).or_default().push(event);
-    }
-    let transient = |error: tokio_postgres::Error| Failure::Transient(error.to_string());
-    for (source, events) in by_source {
-        let name = cinder_core::table_name(&source);
-        let quoted_schema = format!("\"{}\"", schema.replace('"', "\"\""));
-        let table = format!("{quoted_schema}.\"{}\"", name.replace('"', "\"\""));
-        if !sink.tables.contains(&table) {
-            // The same layout as Cinder's own PostgreSQL backend.
-            let ddl = cinder_storage::postgres::events_table_ddl(schema, &name);
-            sink.client
-                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {quoted_schema}; {ddl}"))
-                .await
-                .map_err(transient)?;
-            sink.tables.insert(table.clone());
-        }
-        let ids: Vec<&str> = events
-            .iter()
-            .map(|event| event["id"].as_str().unwrap_or_default())
-            .collect();
-        let bodies: Vec<String> = events.iter().map(|event| event.to_string()).collect();
-        let messages: Vec<Option<&str>> = events.iter().map(|event| event["event_message"].as_str()).collect();
-        let micros: Vec<i64> = events
-            .iter()
-            .map(|event| event["timestamp"].as_i64().unwrap_or_default())
-            .collect();
-        sink.client
-            .execute(
-                &format!(
-                    "INSERT INTO {table} (id, body, event_message, timestamp)
-                     SELECT id, body::jsonb, message, to_timestamp(micros / 1000000.0) AT TIME ZONE 'UTC'
-                     FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS t(id, body, message, micros)
-                     ON CONFLICT (id) DO NOTHING"
-                ),
-                &[&ids, &bodies, &messages, &micros],
-            )
-            .await
-            .map_err(transient)?;
-    }
-    Ok(())
-}
-
-/// Logflare's webhook: a JSON array of the events, gzip'd unless `gzip: false`, with the
-/// configured headers.
-async fn webhook(client: &reqwest::Client, backend: &Drain, events: &[&Value]) -> Result<(), Failure> {
-    let config = &backend.config;
-    let url = config
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Failure::Permanent("no url".into()))?;
-    let body = serde_json::to_vec(events).map_err(|error| Failure::Permanent(error.to_string()))?;
-    let mut request = client.post(url).header("content-type", "application/json");
-    let gzip = config.get("gzip").and_then(Value::as_bool).unwrap_or(true);
-    let body = if gzip {
-        request = request.header("content-encoding", "gzip");
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(&body).expect("writing to memory");
-        encoder.finish().expect("writing to memory")
-    } else {
-        body
-    };
-    for (name, value) in config.get("headers").and_then(Value::as_object).into_iter().flatten() {
-        if let Some(value) = value.as_str() {
-            request = request.header(name.as_str(), value);
-        }
-    }
-    let response = request
-        .body(body)
-        .send()
-        .await
-        .map_err(|error| Failure::Transient(error.to_string()))?;
-    let status = response.status();
-    if status.is_success() {
-        Ok(())
-    } else if status.as_u16() == 429 || status.is_server_error() {
-        Err(Failure::Transient(format!("HTTP {status}")))
-    } else {
-        Err(Failure::Permanent(format!("HTTP {status}")))
-    }
 }

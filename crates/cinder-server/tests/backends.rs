@@ -40,7 +40,7 @@ async fn studio_log_drains() {
     // 2. Create.
     let drain = json!({
         "name": "my drain", "description": "to datadog", "type": "datadog",
-        "config": {"api_key": "dd-secret-key", "region": "US1"}, "metadata": {"type": "log-drain"},
+        "config": {"api_key": "dd-secret-key", "region": "US1", "url": "http://127.0.0.1:9/api/v2/logs"}, "metadata": {"type": "log-drain"},
     });
     let (status, created) = server.send(Method::POST, "/api/backends", Some(drain)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -59,13 +59,14 @@ async fn studio_log_drains() {
     let (_, all) = server.send(Method::GET, "/api/backends", None).await;
     assert_eq!(all.as_array().unwrap().len(), 2);
 
-    // A drain Cinder cannot send to says so when tested.
+    // A drain whose destination does not answer says why when tested (`url` overrides the
+    // region's intake; nothing listens on port 9 here).
     let (status, tested) = server
         .send(Method::POST, &format!("/api/backends/{uuid}/test"), None)
         .await;
     assert_eq!((status, tested["connected?"].clone()), (StatusCode::OK, json!(false)));
     assert!(
-        tested["reason"].as_str().unwrap().contains("cannot send to datadog"),
+        tested["reason"].as_str().unwrap().to_lowercase().contains("refused"),
         "{tested}"
     );
 

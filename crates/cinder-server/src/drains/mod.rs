@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod model;
+pub mod send;
 
 pub use model::{postgres_settings, redact, Drain, DrainType, REDACTED};
 
@@ -19,9 +20,6 @@ use crate::state::AppState;
 pub async fn create(state: &AppState, params: &Map<String, Value>) -> Result<Arc<Drain>, ApiError> {
     let mut backend = Drain::blank(&crate::now_rfc3339());
     backend.apply(params, true)?;
-    if !backend.can_send() {
-        tracing::warn!(name = %backend.name, kind = ?backend.kind, "drain stored; Cinder does not send events to this type yet");
-    }
     state
         .catalog
         .put(|id| Drain { id, ..backend })
@@ -56,15 +54,9 @@ pub async fn delete(state: &AppState, backend: &Drain) -> Result<(), ApiError> {
 
 /// Whether the drain's destination answers; the reason when it does not.
 pub async fn test(backend: &Drain) -> Result<(), String> {
-    if !backend.can_send() {
-        return Err(format!("Cinder cannot send to {:?} backends yet", backend.kind).to_lowercase());
-    }
     match backend.kind {
         DrainType::Postgres => postgres_reachable(&backend.config).await,
-        _ => match backend.config.get("url").and_then(Value::as_str) {
-            Some(url) => tcp_reachable(url).await,
-            None => Err("no url to check".to_owned()),
-        },
+        _ => tcp_reachable(&send::probe_url(backend)?).await,
     }
 }
 

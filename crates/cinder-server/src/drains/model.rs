@@ -62,22 +62,26 @@ impl DrainType {
     fn required(self) -> &'static [&'static str] {
         match self {
             DrainType::Webhook | DrainType::Loki | DrainType::Elastic => &["url"],
-            DrainType::Postgres | DrainType::Otlp | DrainType::Last9 => &[],
+            DrainType::Postgres => &[],
+            DrainType::Otlp => &["endpoint"],
+            DrainType::Last9 => &["region", "username", "password"],
             DrainType::Bigquery => &["project_id", "dataset_id"],
             DrainType::Datadog => &["api_key"],
             DrainType::Sentry => &["dsn"],
             DrainType::S3 => &["s3_bucket", "storage_region", "access_key_id", "secret_access_key"],
             DrainType::Axiom => &["api_token", "dataset_name"],
             DrainType::Clickhouse => &["url", "database"],
-            DrainType::Incidentio => &["api_token"],
+            DrainType::Incidentio => &["api_token", "alert_source_config_id"],
             DrainType::Syslog => &["host", "port"],
         }
     }
 }
 
 /// Config keys whose values are secrets.
-const SECRET_KEYS: [&str; 7] = [
+const SECRET_KEYS: [&str; 9] = [
     "password",
+    "cipher_key",
+    "client_key",
     "api_key",
     "api_token",
     "secret_access_key",
@@ -152,11 +156,6 @@ impl Drain {
             "inserted_at": self.inserted_at,
             "updated_at": self.updated_at,
         })
-    }
-
-    /// Whether Cinder sends events to this kind of backend yet.
-    pub fn can_send(&self) -> bool {
-        matches!(self.kind, DrainType::Webhook | DrainType::Postgres)
     }
 
     /// Whether every `metadata[key]=value` filter holds (`"true"`/`"false"` match booleans).
@@ -252,19 +251,93 @@ fn check_config(kind: DrainType, config: &Map<String, Value>) -> Vec<(String, St
             _ => errors.push((key.to_string(), "can't be blank".to_owned())),
         }
     }
-    if let Some(url) = config.get("url") {
-        let scheme_ok = match (kind, url.as_str()) {
-            (DrainType::Postgres, Some(url)) => url.starts_with("postgres://") || url.starts_with("postgresql://"),
-            (_, Some(url)) => url.starts_with("http://") || url.starts_with("https://"),
-            (_, None) => false,
+    for key in ["url", "endpoint"] {
+        let Some(url) = config.get(key) else { continue };
+        let scheme_ok = match (kind, key, url.as_str()) {
+            (DrainType::Postgres, "url", Some(url)) => {
+                url.starts_with("postgres://") || url.starts_with("postgresql://")
+            }
+            (_, _, Some(url)) => {
+                (url.starts_with("http://") || url.starts_with("https://")) && reqwest::Url::parse(url).is_ok()
+            }
+            (_, _, None) => false,
         };
         if !scheme_ok {
-            let expected = if kind == DrainType::Postgres {
+            let expected = if kind == DrainType::Postgres && key == "url" {
                 "postgres://"
             } else {
                 "http:// or https://"
             };
-            errors.push(("url".into(), format!("must be a URL starting with {expected}")));
+            errors.push((key.into(), format!("must be a URL starting with {expected}")));
+        }
+    }
+    let text = |key: &str| config.get(key).and_then(Value::as_str);
+    let one_of = |key: &str, allowed: &[&str], errors: &mut Vec<(String, String)>| {
+        if let Some(value) = config.get(key).filter(|value| !value.is_null()) {
+            if !value
+                .as_str()
+                .is_some_and(|value| allowed.iter().any(|allowed| allowed.eq_ignore_ascii_case(value)))
+            {
+                errors.push((key.into(), format!("must be one of {}", allowed.join(", "))));
+            }
+        }
+    };
+    match kind {
+        DrainType::Datadog => {
+            let regions: Vec<&str> = crate::drains::send::DATADOG_SITES
+                .iter()
+                .map(|(name, _)| *name)
+                .collect();
+            one_of("region", &regions, &mut errors);
+        }
+        DrainType::Last9 => {
+            let regions: Vec<&str> = crate::drains::send::LAST9_REGIONS
+                .iter()
+                .map(|(name, _)| *name)
+                .collect();
+            one_of("region", &regions, &mut errors);
+        }
+        DrainType::Otlp => one_of("protocol", &["http/protobuf"], &mut errors),
+        DrainType::Loki => one_of("format", &["json", "protobuf"], &mut errors),
+        DrainType::Sentry => {
+            if let Some(Err(reason)) = text("dsn").map(crate::drains::send::parse_dsn) {
+                errors.push(("dsn".into(), reason));
+            }
+        }
+        DrainType::Syslog => {
+            let port = config.get("port").and_then(|port| {
+                port.as_u64()
+                    .or_else(|| port.as_str().and_then(|text| text.parse().ok()))
+            });
+            if config.get("port").is_some() && !port.is_some_and(|port| (1..=65_535).contains(&port)) {
+                errors.push(("port".into(), "must be a port number, 1 to 65535".into()));
+            }
+            if config.get("cipher_key").is_some_and(|key| !key.is_null()) {
+                errors.push((
+                    "cipher_key".into(),
+                    "is not supported by Cinder: use `tls` to encrypt".into(),
+                ));
+            }
+            if config.get("client_cert").is_some_and(|key| !key.is_null()) {
+                errors.push(("client_cert".into(), "is not supported by Cinder yet".into()));
+            }
+        }
+        _ => {}
+    }
+    for key in ["tls", "flatten_to_attributes"] {
+        if config
+            .get(key)
+            .is_some_and(|value| !value.is_boolean() && !value.is_null())
+        {
+            errors.push((key.into(), "must be true or false".into()));
+        }
+    }
+    for key in ["batch_timeout", "max_message_bytes"] {
+        if config
+            .get(key)
+            .is_some_and(|value| !value.is_null() && value.as_u64().is_none_or(|number| number == 0))
+        {
+            errors.push((key.into(), "must be a positive number".into()));
         }
     }
     if kind == DrainType::Postgres && config.get("url").is_none() {
