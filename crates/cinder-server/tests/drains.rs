@@ -527,3 +527,87 @@ fn urlencoding_decode(text: &str) -> String {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(text).unwrap();
     pairs.into_iter().map(|(_, value)| value).collect::<Vec<_>>().join("&")
 }
+
+/// The value of the counter `name` for drain `drain` in a scrape.
+fn drain_metric(metrics: &str, name: &str, drain: &str) -> f64 {
+    metrics
+        .lines()
+        .find(|line| line.starts_with(name) && line.contains(&format!("drain=\"{drain}\"")))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn a_drain_that_never_answers_does_not_slow_ingest() {
+    // Takes connections and never answers them.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let server = Server::start(&temp_dir("drain-hangs")).await;
+    let app = server.create_source("app").await;
+    let drain = server
+        .manage(
+            "/api/backends",
+            json!({"name": "hangs", "type": "webhook", "config": {"url": format!("http://{address}/hook")}}),
+        )
+        .await;
+    let attached = server
+        .client
+        .post(server.url(&format!("/api/sources/{}/backends/{}", app["token"].as_str().unwrap(), drain["token"].as_str().unwrap())))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap();
+    assert!(attached.status().is_success());
+
+    // More than the drain's queue holds (50,000).
+    let requests = 60;
+    let per_request = 1_000;
+    let mut latencies = Vec::new();
+    for request in 0..requests {
+        let batch: Vec<Value> = (0..per_request)
+            .map(|index| json!({"message": format!("event {request}-{index}")}))
+            .collect();
+        let started = Instant::now();
+        let (status, _) = server
+            .post(
+                "/api/logs?source_name=app",
+                "application/json",
+                serde_json::to_vec(&json!({"batch": batch})).unwrap(),
+            )
+            .await;
+        latencies.push(started.elapsed());
+        assert_eq!(status, reqwest::StatusCode::OK);
+    }
+    latencies.sort();
+    let total = (requests * per_request) as u64;
+    assert_eq!(server.wait_for_count("app", total).await, total);
+    let metrics = server
+        .client
+        .get(server.url("/metrics"))
+        .bearer_auth(PRIVATE)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dropped = drain_metric(&metrics, "cinder_drain_dropped_events_total", "hangs");
+    let queued = drain_metric(&metrics, "cinder_drain_queued_events", "hangs");
+    // The sender holds one batch (250) in flight; the queue the rest, up to 50,000.
+    assert!(dropped >= (total - 50_000 - 250) as f64, "dropped {dropped}: {metrics}");
+    assert!(queued <= 50_000.0, "queued {queued}");
+    let max = *latencies.last().unwrap();
+    assert!(max < Duration::from_secs(5), "an ingest request took {max:?} while the drain hung");
+    eprintln!(
+        "a hanging drain: {total} events stored, {dropped} dropped for the drain, {queued} queued; \
+         ingest p50 {:?}, max {max:?} per 1,000 events",
+        latencies[latencies.len() / 2]
+    );
+}
