@@ -52,10 +52,11 @@ export PATH="$PATH:/usr/sbin"
 # OpenTelemetry SDK, and the S3 drain's test stores into moto's S3 server, all from PyPI, in a
 # venv of its own.
 venv=/var/tmp/cinder-venv
-if ! "$venv/bin/python" -c 'import prometheus_client, elasticsearch, logging_loki, opentelemetry.exporter.otlp.proto.http, moto.server, boto3' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import prometheus_client, elasticsearch, logging_loki, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc, moto.server, boto3' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'prometheus_client==0.26.0' 'elasticsearch==8.17.2' 'python-logging-loki==0.3.1' \
-        'opentelemetry-sdk==1.39.1' 'opentelemetry-exporter-otlp-proto-http==1.39.1' 'moto[server]==5.1.22' 'boto3==1.44.8'
+        'opentelemetry-sdk==1.39.1' 'opentelemetry-exporter-otlp-proto-http==1.39.1' \
+        'opentelemetry-exporter-otlp-proto-grpc==1.39.1' 'moto[server]==5.1.22' 'boto3==1.44.8'
 fi
 export CINDER_TEST_PYTHON="$venv/bin/python"
 

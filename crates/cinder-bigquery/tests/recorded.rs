@@ -166,6 +166,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>) 
 
 const DATASETS: &str = "/bigquery/v2/projects/proj/datasets";
 const TABLE: &str = "/bigquery/v2/projects/proj/datasets/1_prod/tables/tok";
+const QUERIES: &str = "/bigquery/v2/projects/proj/queries";
 
 fn account(token_uri: &str) -> ServiceAccount {
     let key: ServiceAccountKey = serde_json::from_value(json!({
@@ -324,11 +325,21 @@ async fn quota_errors_keep_the_batch_and_rate_limits_are_retried() {
         "errors": [{"reason": "quotaExceeded"}], "status": "PERMISSION_DENIED"}});
     let rate = json!({"error": {"code": 403, "message": "Exceeded rate limits: too many api requests per user per method for this user_method",
         "errors": [{"reason": "rateLimitExceeded"}], "status": "PERMISSION_DENIED"}});
+    // Which of the rows BigQuery holds already: none.
+    let held = |rows: Value| {
+        json!({"kind": "bigquery#queryResponse", "jobComplete": true, "totalRows": "0",
+               "jobReference": {"projectId": "proj", "jobId": "j", "location": "US"},
+               "schema": {"fields": [{"name": "id", "type": "STRING", "mode": "NULLABLE"}]}, "rows": rows})
+    };
     let server = Recorded::start(vec![
         exchange("POST", DATASETS, 200, json!({})),
         exchange("GET", TABLE, 200, live_table(base_fields())),
         exchange("PATCH", TABLE, 200, json!({})),
+        // The first batch after a start: the last process may have sent it.
+        exchange("POST", QUERIES, 200, held(json!([]))),
         exchange("POST", &format!("{TABLE}/insertAll"), 403, quota),
+        // After a failure: its rows may have been stored.
+        exchange("POST", QUERIES, 200, held(json!([]))),
         exchange("POST", &format!("{TABLE}/insertAll"), 403, rate.clone()),
         exchange(
             "POST",
@@ -369,6 +380,35 @@ async fn quota_errors_keep_the_batch_and_rate_limits_are_retried() {
         assert_eq!(insert["skipInvalidRows"], false);
         assert_eq!(insert["rows"][0]["json"]["timestamp"], "2026-05-28T20:26:40.000000Z");
     }
+    let asked: Vec<Value> = server
+        .seen()
+        .iter()
+        .filter(|seen| seen.path == QUERIES)
+        .map(|seen| serde_json::from_str(&seen.body).unwrap())
+        .collect();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[0]["query"].as_str().unwrap().contains("`1_prod.tok`"),
+        "{}",
+        asked[0]
+    );
+    assert_eq!(
+        asked[0]["queryParameters"][2]["parameterValue"]["arrayValues"],
+        json!([{"value": "a"}])
+    );
+
+    // A row found there is not sent again: the batch is stored with no insert at all.
+    let again = Recorded::start(vec![
+        exchange("POST", DATASETS, 200, json!({})),
+        exchange("GET", TABLE, 200, live_table(base_fields())),
+        exchange("PATCH", TABLE, 200, json!({})),
+        exchange("POST", QUERIES, 200, held(json!([{"f": [{"v": "a"}]}]))),
+    ])
+    .await;
+    let restarted = connect(&again, None).await.unwrap();
+    restarted.insert(&loaded).await.unwrap();
+    assert_eq!(restarted.position().await.unwrap(), 7);
+    again.assert_done();
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 pub use opentelemetry_proto;
 
 pub mod export;
+pub mod grpc;
 
 use cinder_decode::decode::DecodeError;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
@@ -68,7 +69,11 @@ fn decode<T: Message + Default + serde::de::DeserializeOwned>(
 
 /// The log records of an `ExportLogsServiceRequest`.
 pub fn decode_logs(bytes: &[u8], encoding: Encoding) -> Result<Vec<Record>, DecodeError> {
-    let request: ExportLogsServiceRequest = decode(bytes, encoding)?;
+    Ok(log_records(decode(bytes, encoding)?))
+}
+
+/// The log records of a decoded `ExportLogsServiceRequest`, one event each.
+pub fn log_records(request: ExportLogsServiceRequest) -> Vec<Record> {
     let mut records = Vec::new();
     for resource_logs in request.resource_logs {
         let (service, resource) = resource_fields(resource_logs.resource.as_ref());
@@ -112,12 +117,16 @@ pub fn decode_logs(bytes: &[u8], encoding: Encoding) -> Result<Vec<Record>, Deco
             }
         }
     }
-    Ok(records)
+    records
 }
 
 /// The spans of an `ExportTraceServiceRequest`.
 pub fn decode_traces(bytes: &[u8], encoding: Encoding) -> Result<Vec<Record>, DecodeError> {
-    let request: ExportTraceServiceRequest = decode(bytes, encoding)?;
+    Ok(span_records(decode(bytes, encoding)?))
+}
+
+/// The spans of a decoded `ExportTraceServiceRequest`, one event each.
+pub fn span_records(request: ExportTraceServiceRequest) -> Vec<Record> {
     let mut records = Vec::new();
     for resource_spans in request.resource_spans {
         let (service, resource) = resource_fields(resource_spans.resource.as_ref());
@@ -175,7 +184,7 @@ pub fn decode_traces(bytes: &[u8], encoding: Encoding) -> Result<Vec<Record>, De
             }
         }
     }
-    Ok(records)
+    records
 }
 
 fn resource_fields(resource: Option<&Resource>) -> (Option<String>, Map<String, Value>) {

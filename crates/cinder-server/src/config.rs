@@ -267,6 +267,10 @@ pub struct Config {
     /// framing), on `PHX_HTTP_IP`'s address. Unset: off.
     #[arg(long, env = "CINDER_SYSLOG_PORT", value_name = "CINDER_SYSLOG_PORT")]
     pub syslog_port: Option<u16>,
+    /// Port for OTLP over gRPC (the logs and trace collector services), on `PHX_HTTP_IP`'s
+    /// address. Unset: off (OTLP/HTTP is always on, at `/v1/logs` and `/v1/traces`).
+    #[arg(long, env = "CINDER_OTLP_GRPC_PORT", value_name = "CINDER_OTLP_GRPC_PORT")]
+    pub otlp_grpc_port: Option<u16>,
     /// The source syslog messages go to (created when missing).
     #[arg(
         long,
@@ -413,6 +417,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_MAX_PENDING_MB",
     "CINDER_RETENTION_INTERVAL_SECONDS",
     "CINDER_SYSLOG_PORT",
+    "CINDER_OTLP_GRPC_PORT",
     "CINDER_SYSLOG_SOURCE",
     "CINDER_HTTP_HEADER_TIMEOUT_SECONDS",
     "CINDER_HTTP_BODY_TIMEOUT_SECONDS",

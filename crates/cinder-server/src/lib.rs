@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod limits;
 pub mod listener;
 pub mod metrics;
+mod otlp_grpc;
 pub mod query;
 mod retention;
 pub mod routing;
@@ -397,9 +398,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ => anyhow::bail!("CINDER_TLS_CERT and CINDER_TLS_KEY go together: set both, or neither"),
     };
     let syslog = config.syslog_port.map(|port| SocketAddr::new(config.bind_ip(), port));
+    let otlp_grpc = config
+        .otlp_grpc_port
+        .map(|port| SocketAddr::new(config.bind_ip(), port));
     let state = start(config).await?;
     if let Some(address) = syslog {
         syslog::start(state.clone(), address, &state.config.syslog_source).await?;
+    }
+    if let Some(address) = otlp_grpc {
+        otlp_grpc::start(state.clone(), address).await?;
     }
     let listener = TcpListener::bind(address)
         .await

@@ -559,7 +559,11 @@ async fn a_drain_that_never_answers_does_not_slow_ingest() {
         .await;
     let attached = server
         .client
-        .post(server.url(&format!("/api/sources/{}/backends/{}", app["token"].as_str().unwrap(), drain["token"].as_str().unwrap())))
+        .post(server.url(&format!(
+            "/api/sources/{}/backends/{}",
+            app["token"].as_str().unwrap(),
+            drain["token"].as_str().unwrap()
+        )))
         .bearer_auth(PRIVATE)
         .send()
         .await
@@ -604,7 +608,10 @@ async fn a_drain_that_never_answers_does_not_slow_ingest() {
     assert!(dropped >= (total - 50_000 - 250) as f64, "dropped {dropped}: {metrics}");
     assert!(queued <= 50_000.0, "queued {queued}");
     let max = *latencies.last().unwrap();
-    assert!(max < Duration::from_secs(5), "an ingest request took {max:?} while the drain hung");
+    assert!(
+        max < Duration::from_secs(5),
+        "an ingest request took {max:?} while the drain hung"
+    );
     eprintln!(
         "a hanging drain: {total} events stored, {dropped} dropped for the drain, {queued} queued; \
          ingest p50 {:?}, max {max:?} per 1,000 events",

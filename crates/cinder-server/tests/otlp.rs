@@ -11,11 +11,9 @@ use serde_json::{json, Value};
 mod common;
 use common::{temp_dir, Server, PRIVATE, PUBLIC};
 
-#[tokio::test]
-#[ignore = "needs the OpenTelemetry Python SDK: scripts/test.sh installs it and sets CINDER_TEST_PYTHON"]
-async fn the_opentelemetry_sdk_exports_logs_and_spans() {
-    let dir = temp_dir("otlp");
-    let server = Server::start(&dir).await;
+/// Runs the SDK's exporters (`protocol`: http or grpc) against `endpoint`, 20 traces, and
+/// checks what arrived.
+async fn sdk_exports(server: &Server, endpoint: &str, protocol: &str) {
     server.create_source("otel-logs").await;
     let python = std::env::var("CINDER_TEST_PYTHON")
         .expect("CINDER_TEST_PYTHON is not set: run scripts/test.sh, which installs the OpenTelemetry SDK in a venv");
@@ -23,9 +21,10 @@ async fn the_opentelemetry_sdk_exports_logs_and_spans() {
     // The private token may create `otel-shop`, the source the spans' service names.
     let output = Command::new(python)
         .arg(script)
-        .arg(&server.base)
+        .arg(endpoint)
         .arg(PRIVATE)
         .arg("20")
+        .arg(protocol)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -67,6 +66,47 @@ async fn the_opentelemetry_sdk_exports_logs_and_spans() {
     assert_eq!(spans[1]["order_id"], "o-19");
     assert_eq!(spans[1]["kind"], "SPAN_KIND_INTERNAL");
     assert!(spans[1]["duration_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[tokio::test]
+#[ignore = "needs the OpenTelemetry Python SDK: scripts/test.sh installs it and sets CINDER_TEST_PYTHON"]
+async fn the_opentelemetry_sdk_exports_over_grpc() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = temp_dir("otlp-grpc");
+    let server = Server::start_with(&dir, &[("CINDER_OTLP_GRPC_PORT", port.to_string().as_str())]).await;
+    sdk_exports(&server, &format!("127.0.0.1:{port}"), "grpc").await;
+
+    // A wrong token is refused as gRPC's UNAUTHENTICATED, which the SDK reports as a failure.
+    let python = std::env::var("CINDER_TEST_PYTHON").unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/otlp/export.py");
+    let output = Command::new(python)
+        .arg(script)
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("wrong-token")
+        .arg("1")
+        .arg("grpc")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["all_ok"], false, "{report}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("UNAUTHENTICATED"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+#[ignore = "needs the OpenTelemetry Python SDK: scripts/test.sh installs it and sets CINDER_TEST_PYTHON"]
+async fn the_opentelemetry_sdk_exports_logs_and_spans() {
+    let dir = temp_dir("otlp");
+    let server = Server::start(&dir).await;
+    sdk_exports(&server, &server.base, "http").await;
 
     // JSON, by an ingest-only token into an existing source.
     let body = json!({"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "otel-logs"}}]},

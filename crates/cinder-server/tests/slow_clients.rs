@@ -13,7 +13,7 @@ use tokio::net::TcpStream;
 mod common;
 use common::{temp_dir, Server, PRIVATE, PUBLIC};
 
-const HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 const BODY_TIMEOUT: Duration = Duration::from_secs(3);
 const IDLE: usize = 1000;
 
@@ -65,7 +65,7 @@ async fn open_connections(server: &Server) -> f64 {
 async fn slow_and_idle_clients_are_cut_off_and_the_server_stays_responsive() {
     let dir = temp_dir("slow-clients");
     let env = [
-        ("CINDER_HTTP_HEADER_TIMEOUT_SECONDS", "2"),
+        ("CINDER_HTTP_HEADER_TIMEOUT_SECONDS", "5"),
         ("CINDER_HTTP_BODY_TIMEOUT_SECONDS", "3"),
     ];
     let server = Server::start_with(&dir, &env).await;
@@ -86,13 +86,9 @@ async fn slow_and_idle_clients_are_cut_off_and_the_server_stays_responsive() {
     for _ in 0..count {
         idle.push(TcpStream::connect(&address).await.unwrap());
     }
-    let latencies = health_latencies(&server, 200).await;
-    let p99 = latencies[latencies.len() * 99 / 100];
-    assert!(
-        p99 < Duration::from_millis(200),
-        "p99 of /health with {count} idle connections: {p99:?}"
-    );
-    let deadline = Instant::now() + Duration::from_secs(1);
+    // Every connection is taken (counted) well within the header timeout, so none has been cut
+    // off yet when /health is measured.
+    let deadline = Instant::now() + Duration::from_secs(2);
     while open_connections(&server).await < count as f64 {
         assert!(
             Instant::now() < deadline,
@@ -100,6 +96,12 @@ async fn slow_and_idle_clients_are_cut_off_and_the_server_stays_responsive() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let latencies = health_latencies(&server, 200).await;
+    let p99 = latencies[latencies.len() * 99 / 100];
+    assert!(
+        p99 < Duration::from_millis(200),
+        "p99 of /health with {count} idle connections: {p99:?}"
+    );
     let started = Instant::now();
     for stream in &mut idle {
         let (answer, _) = closed_by_server(stream, HEADER_TIMEOUT * 4).await;

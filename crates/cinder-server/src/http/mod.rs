@@ -11,7 +11,7 @@ mod ingest;
 mod loki;
 mod metrics;
 mod openapi;
-mod otlp;
+pub(crate) mod otlp;
 mod query;
 mod sources;
 

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use cinder_decode::header_text;
 use cinder_otlp::{decode_logs, decode_traces, error_body, success_body, Encoding, Record};
 
-use crate::auth::{authenticate, shipper_token};
+use crate::auth::{authenticate, shipper_token, Principal};
 use crate::error::{retry_after_if_temporary, ApiError};
 use crate::ingest::decode;
 use crate::ingest::shipped::{accept_shipped, destination};
@@ -55,21 +55,33 @@ async fn export(
     let result = async {
         let principal = authenticate(state, shipper_token(headers, params).as_deref()).ok_or(ApiError::Unauthorized)?;
         let body = decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))?;
-        let events = decoder(&body, encoding)?
-            .into_iter()
-            .map(|record| (record.service, record.event))
-            .collect();
-        accept_shipped(
-            state,
-            &principal,
-            destination(params, headers),
-            events,
-            "name the source: an X-Source-Name header, or a service.name resource attribute",
-        )
-        .await
+        take(state, &principal, params, headers, decoder(&body, encoding)?).await
     }
     .await;
     answer(result, encoding)
+}
+
+/// Stores exported records (from OTLP/HTTP or gRPC) in the source the headers name, else in
+/// the one each record's `service.name` names.
+pub async fn take(
+    state: &AppState,
+    principal: &Principal,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    records: Vec<Record>,
+) -> Result<(), ApiError> {
+    let events = records
+        .into_iter()
+        .map(|record| (record.service, record.event))
+        .collect();
+    accept_shipped(
+        state,
+        principal,
+        destination(params, headers),
+        events,
+        "name the source: an X-Source-Name header, or a service.name resource attribute",
+    )
+    .await
 }
 
 fn answer(result: Result<(), ApiError>, encoding: Encoding) -> Response {

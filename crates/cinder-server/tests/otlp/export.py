@@ -1,7 +1,7 @@
 """Sends logs and spans to Cinder with the unmodified OpenTelemetry Python SDK and its
-OTLP/HTTP (protobuf) exporters.
+OTLP exporters: OTLP/HTTP (protobuf), or OTLP/gRPC (the spans gzip'd).
 
-Usage: export.py URL TOKEN COUNT. Logs go to the source named by the X-Source-Name header;
+Usage: export.py URL TOKEN COUNT [http|grpc]; for grpc, URL is host:port. Logs go to the source named by the X-Source-Name header;
 spans to the source named after the resource's service.name. Prints, as JSON, the trace id
 of the last span, and whether every export succeeded.
 """
@@ -12,8 +12,6 @@ import sys
 
 from opentelemetry import trace
 from opentelemetry._logs import set_logger_provider
-from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
@@ -21,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+protocol = sys.argv[4] if len(sys.argv) > 4 else "http"
 resource = Resource.create({"service.name": "otel-shop", "deployment.environment": "test"})
 results = []
 
@@ -43,9 +42,25 @@ class Checked:
         return getattr(self.exporter, name)
 
 
-log_exporter = OTLPLogExporter(
-    endpoint=f"{url}/v1/logs", headers={"x-api-key": token, "x-source-name": "otel-logs"}
-)
+if protocol == "grpc":
+    import grpc
+    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    log_exporter = OTLPLogExporter(
+        endpoint=url, insecure=True, headers=(("x-api-key", token), ("x-source-name", "otel-logs"))
+    )
+    span_exporter = OTLPSpanExporter(
+        endpoint=url, insecure=True, headers=(("authorization", f"Bearer {token}"),), compression=grpc.Compression.Gzip
+    )
+else:
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    log_exporter = OTLPLogExporter(
+        endpoint=f"{url}/v1/logs", headers={"x-api-key": token, "x-source-name": "otel-logs"}
+    )
+    span_exporter = OTLPSpanExporter(endpoint=f"{url}/v1/traces", headers={"authorization": f"Bearer {token}"})
 logger_provider = LoggerProvider(resource=resource)
 logger_provider.add_log_record_processor(SimpleLogRecordProcessor(Checked(log_exporter)))
 set_logger_provider(logger_provider)
@@ -54,7 +69,6 @@ logger = logging.getLogger("shop")
 logger.setLevel(logging.INFO)
 logger.addHandler(handler)
 
-span_exporter = OTLPSpanExporter(endpoint=f"{url}/v1/traces", headers={"authorization": f"Bearer {token}"})
 tracer_provider = TracerProvider(resource=resource)
 tracer_provider.add_span_processor(SimpleSpanProcessor(Checked(span_exporter)))
 trace.set_tracer_provider(tracer_provider)
