@@ -316,16 +316,7 @@ async fn exercise(server: &Server, base: &str, received: &Received) -> Value {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     for result in ["fired", "quiet"] {
         assert!(
             metrics.contains(&format!("cinder_alert_runs_total{{result=\"{result}\"}}")),

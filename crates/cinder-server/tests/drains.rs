@@ -20,7 +20,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 
 mod common;
-use common::{temp_dir, Server, PRIVATE, PUBLIC};
+use common::{temp_dir, Server, PUBLIC};
 
 const EVENTS: usize = 20;
 
@@ -287,18 +287,7 @@ async fn every_drain_type_delivers() {
                 json!({"name": format!("{kind}-{index}"), "type": kind, "config": config}),
             )
             .await;
-        let response = sender
-            .client
-            .post(sender.url(&format!(
-                "/api/sources/{}/backends/{}",
-                app["token"].as_str().unwrap(),
-                drain["token"].as_str().unwrap()
-            )))
-            .bearer_auth(PRIVATE)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{kind}: {}", response.status());
+        sender.attach_drain(&app, &drain).await;
     }
 
     let batch: Vec<Value> = (0..EVENTS)
@@ -493,16 +482,7 @@ async fn every_drain_type_delivers() {
     }
 
     // Every drain counted its events as sent, none dropped.
-    let metrics = sender
-        .client
-        .get(sender.url("/metrics"))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = sender.metrics().await;
     for (index, (kind, _)) in drains.iter().enumerate() {
         let sent = metrics
             .lines()
@@ -557,18 +537,7 @@ async fn a_drain_that_never_answers_does_not_slow_ingest() {
             json!({"name": "hangs", "type": "webhook", "config": {"url": format!("http://{address}/hook")}}),
         )
         .await;
-    let attached = server
-        .client
-        .post(server.url(&format!(
-            "/api/sources/{}/backends/{}",
-            app["token"].as_str().unwrap(),
-            drain["token"].as_str().unwrap()
-        )))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap();
-    assert!(attached.status().is_success());
+    server.attach_drain(&app, &drain).await;
 
     // More than the drain's queue holds (50,000).
     let requests = 60;
@@ -592,16 +561,7 @@ async fn a_drain_that_never_answers_does_not_slow_ingest() {
     latencies.sort();
     let total = (requests * per_request) as u64;
     assert_eq!(server.wait_for_count("app", total).await, total);
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     let dropped = drain_metric(&metrics, "cinder_drain_dropped_events_total", "hangs");
     let queued = drain_metric(&metrics, "cinder_drain_queued_events", "hangs");
     // The sender holds one batch (250) in flight; the queue the rest, up to 50,000.

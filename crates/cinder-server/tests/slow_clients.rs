@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 mod common;
-use common::{temp_dir, Server, PRIVATE, PUBLIC};
+use common::{temp_dir, Server, PUBLIC};
 
 const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 const BODY_TIMEOUT: Duration = Duration::from_secs(3);
@@ -45,16 +45,7 @@ async fn health_latencies(server: &Server, count: usize) -> Vec<Duration> {
 }
 
 async fn open_connections(server: &Server) -> f64 {
-    let text = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth(PRIVATE)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     text.lines()
         .find_map(|line| line.strip_prefix("cinder_http_open_connections "))
         .and_then(|value| value.trim().parse().ok())

@@ -212,6 +212,36 @@ impl Api {
             .unwrap()
     }
 
+    /// A scrape of `/metrics` with the private token.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .bearer_auth(PRIVATE)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Attaches a drain to a source (both by token); fails the test unless it succeeds.
+    pub async fn attach_drain(&self, source: &Value, drain: &Value) {
+        let path = format!(
+            "/api/sources/{}/backends/{}",
+            source["token"].as_str().unwrap(),
+            drain["token"].as_str().unwrap()
+        );
+        let response = self
+            .client
+            .post(self.url(&path))
+            .bearer_auth(PRIVATE)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+    }
+
     pub async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
         let response = self
             .client
