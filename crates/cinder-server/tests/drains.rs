@@ -578,3 +578,112 @@ async fn a_drain_that_never_answers_does_not_slow_ingest() {
         latencies[latencies.len() / 2]
     );
 }
+
+#[tokio::test]
+async fn syslog_drains_speak_tls_and_verify_the_receiver() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::AsyncReadExt;
+
+    let dir = temp_dir("drain-syslog-tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ca, cert, key) = common::tls::certificate(&dir);
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(&key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    // A TLS syslog receiver for `localhost`, keeping each octet-counted message.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let messages: Arc<Mutex<Vec<String>>> = Arc::default();
+    let kept = messages.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let Ok(mut stream) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 8192];
+                while let Ok(count) = stream.read(&mut chunk).await {
+                    if count == 0 {
+                        break;
+                    }
+                    buffer.extend_from_slice(&chunk[..count]);
+                    // Whole frames: `<length> <message>`.
+                    while let Some(space) = buffer.iter().position(|&byte| byte == b' ') {
+                        let length: usize = std::str::from_utf8(&buffer[..space]).unwrap().parse().unwrap();
+                        if buffer.len() < space + 1 + length {
+                            break;
+                        }
+                        let message = String::from_utf8(buffer[space + 1..space + 1 + length].to_vec()).unwrap();
+                        kept.lock().push(message);
+                        buffer.drain(..space + 1 + length);
+                    }
+                }
+            });
+        }
+    });
+
+    let server = Server::start(&dir.join("data")).await;
+    let app = server.create_source("app").await;
+    let pem = std::fs::read_to_string(&ca).unwrap();
+    // Verified against the receiver's CA; and one that trusts only the public roots, which
+    // must refuse this receiver.
+    let trusted = server
+        .manage(
+            "/api/backends",
+            json!({"name": "trusted", "type": "syslog", "config": {"host": "localhost", "port": port, "tls": true, "ca_cert": pem}}),
+        )
+        .await;
+    let untrusted = server
+        .manage(
+            "/api/backends",
+            json!({"name": "untrusted", "type": "syslog", "config": {"host": "localhost", "port": port, "tls": true}}),
+        )
+        .await;
+    assert_eq!(trusted["config"]["tls"], true);
+    server.attach_drain(&app, &trusted).await;
+    server.attach_drain(&app, &untrusted).await;
+    let batch: Vec<Value> = (0..EVENTS)
+        .map(|index| json!({"message": format!("tls {index}")}))
+        .collect();
+    let (status, _) = server
+        .post(
+            "/api/logs?source_name=app",
+            "application/json",
+            serde_json::to_vec(&json!({"batch": batch})).unwrap(),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    wait_until("syslog over TLS", || messages.lock().len() >= EVENTS).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let metrics = server.metrics().await;
+        if drain_metric(&metrics, "cinder_drain_retries_total", "untrusted") >= 1.0 {
+            assert_eq!(
+                drain_metric(&metrics, "cinder_drain_sent_events_total", "untrusted"),
+                0.0
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "the untrusted drain never failed: {metrics}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let received = messages.lock().clone();
+    assert_eq!(received.len(), EVENTS, "only the trusted drain got through");
+    assert!(
+        received.iter().all(|message| message.starts_with("<134>1 ")),
+        "{received:?}"
+    );
+}

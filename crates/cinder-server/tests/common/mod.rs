@@ -4,6 +4,7 @@
 
 pub mod proxy;
 pub mod studio;
+pub mod tls;
 pub mod webdriver;
 
 use std::net::TcpListener;

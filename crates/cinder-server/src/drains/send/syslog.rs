@@ -113,7 +113,9 @@ async fn connect(drain: &Drain) -> Result<Connection, Failure> {
         }
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
-    let config = rustls::ClientConfig::builder()
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| Failure::Permanent(format!("TLS: {error}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     let name = ServerName::try_from(host.to_owned()).map_err(|error| Failure::Permanent(format!("host: {error}")))?;
