@@ -86,16 +86,9 @@ fn python() -> String {
 /// moto's S3 server that checks signatures: three unauthenticated calls make a user, its key
 /// and its policy; every later request must be signed with that key.
 struct Moto {
-    child: Child,
+    _child: Stopped,
     url: String,
     key: (String, String),
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
 }
 
 fn run_python(script: &str, args: &[&str]) -> String {
@@ -112,13 +105,15 @@ fn run_python(script: &str, args: &[&str]) -> String {
 async fn start_moto() -> Moto {
     let port = free_port();
     let moto = std::path::Path::new(&python()).with_file_name("moto_server");
-    let child = Command::new(moto)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("INITIAL_NO_AUTH_ACTION_COUNT", "3")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server (scripts/test.sh installs moto)");
+    let child = Stopped(
+        Command::new(moto)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("INITIAL_NO_AUTH_ACTION_COUNT", "3")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server (scripts/test.sh installs moto)"),
+    );
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -141,7 +136,7 @@ print(key["AccessKeyId"], key["SecretAccessKey"])
     let printed = run_python(setup, &[&url]);
     let (id, secret) = printed.trim().split_once(' ').unwrap();
     Moto {
-        child,
+        _child: child,
         url,
         key: (id.to_owned(), secret.to_owned()),
     }
@@ -172,8 +167,18 @@ print(json.dumps(out))
     (keys, out["events"].as_array().unwrap().clone())
 }
 
+/// A child process stopped when dropped, so that a failing test leaves none behind.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
 /// rsyslog listening on TCP (octet-counted framing), writing `pri|app-name|msgid|msg` lines.
-fn start_rsyslog(dir: &std::path::Path, port: u16) -> Child {
+fn start_rsyslog(dir: &std::path::Path, port: u16) -> Stopped {
     let config = dir.join("rsyslog-receiver.conf");
     std::fs::write(
         &config,
@@ -188,15 +193,17 @@ input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="drain")
         ),
     )
     .unwrap();
-    Command::new("rsyslogd")
-        .args(["-n", "-f"])
-        .arg(&config)
-        .arg("-i")
-        .arg(dir.join("rsyslogd-receiver.pid"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("rsyslogd (scripts/test.sh installs rsyslog)")
+    Stopped(
+        Command::new("rsyslogd")
+            .args(["-n", "-f"])
+            .arg(&config)
+            .arg("-i")
+            .arg(dir.join("rsyslogd-receiver.pid"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rsyslogd (scripts/test.sh installs rsyslog)"),
+    )
 }
 
 fn ids_of<'v>(events: impl IntoIterator<Item = &'v Value>, pointer: &str) -> BTreeSet<String> {
@@ -222,7 +229,7 @@ async fn every_drain_type_delivers() {
     let moto = start_moto().await;
     let dir = temp_dir("drains");
     let syslog_port = free_port();
-    let mut rsyslog = start_rsyslog(&dir, syslog_port);
+    let _rsyslog = start_rsyslog(&dir, syslog_port);
     let receiver = Server::start(&temp_dir("drains-receiver")).await;
     let sender = Server::start_with(&dir, &[("CINDER_BIGQUERY_ENDPOINT", bigquery.as_str())]).await;
     let app = sender.create_source("app").await;
@@ -498,8 +505,6 @@ async fn every_drain_type_delivers() {
             .any(|line| line.starts_with("cinder_drain_dropped") && !line.ends_with(" 0")),
         "{metrics}"
     );
-    rsyslog.kill().ok();
-    rsyslog.wait().ok();
 }
 
 /// `%XX` and `+` decoded, for reading a recorded query string.
