@@ -122,7 +122,7 @@ pub async fn test_backend(
     let Some(drain) = drain(&state, &token) else {
         return backends_page(&state, &form.viewer, None, Some("That backend no longer exists.")).into_response();
     };
-    match crate::drains::test(&drain).await {
+    match crate::drains::test(&state, &drain).await {
         Ok(()) => backends_page(&state, &form.viewer, Some(&format!("{} answered.", drain.name)), None).into_response(),
         Err(error) => {
             backends_page(&state, &form.viewer, None, Some(&format!("{}: {error}", drain.name))).into_response()

@@ -53,9 +53,17 @@ pub async fn delete(state: &AppState, backend: &Drain) -> Result<(), ApiError> {
 }
 
 /// Whether the drain's destination answers; the reason when it does not.
-pub async fn test(backend: &Drain) -> Result<(), String> {
+pub async fn test(state: &AppState, backend: &Drain) -> Result<(), String> {
     match backend.kind {
         DrainType::Postgres => postgres_reachable(&backend.config).await,
+        DrainType::Bigquery => tcp_reachable(
+            state
+                .config
+                .bigquery_endpoint
+                .as_deref()
+                .unwrap_or(cinder_bigquery::GOOGLE_ENDPOINT),
+        )
+        .await,
         _ => tcp_reachable(&send::probe_url(backend)?).await,
     }
 }

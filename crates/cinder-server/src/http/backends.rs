@@ -100,7 +100,7 @@ pub async fn test(
     Path(text): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let backend = find_document::<Drain>(&state, &text)?;
-    Ok(Json(match drains::test(&backend).await {
+    Ok(Json(match drains::test(&state, &backend).await {
         Ok(()) => json!({"connected?": true}),
         Err(reason) => json!({"connected?": false, "reason": reason}),
     }))

@@ -146,7 +146,8 @@ impl Sender {
     }
 }
 
-/// The URL whose host and port the drain sends to, for a test of the connection.
+/// The URL whose host and port the drain sends to, for a test of the connection (BigQuery's
+/// is the server's: see `drains::test`).
 pub fn probe_url(drain: &Drain) -> Result<String, String> {
     let reason = |failure: Failure| match failure {
         Failure::Transient(reason) | Failure::Permanent(reason) => reason,
@@ -175,7 +176,6 @@ pub fn probe_url(drain: &Drain) -> Result<String, String> {
                 .map(|port| port.to_string().trim_matches('"').to_owned())
                 .unwrap_or_default()
         ),
-        DrainType::Bigquery => cinder_bigquery::GOOGLE_ENDPOINT.to_owned(),
         _ => required(drain, "url").map_err(reason)?.to_owned(),
     };
     Ok(url)
