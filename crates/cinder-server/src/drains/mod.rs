@@ -56,14 +56,16 @@ pub async fn delete(state: &AppState, backend: &Drain) -> Result<(), ApiError> {
 pub async fn test(state: &AppState, backend: &Drain) -> Result<(), String> {
     match backend.kind {
         DrainType::Postgres => postgres_reachable(&backend.config).await,
-        DrainType::Bigquery => tcp_reachable(
-            state
-                .config
-                .bigquery_endpoint
-                .as_deref()
-                .unwrap_or(cinder_bigquery::GOOGLE_ENDPOINT),
-        )
-        .await,
+        DrainType::Bigquery => {
+            tcp_reachable(
+                state
+                    .config
+                    .bigquery_endpoint
+                    .as_deref()
+                    .unwrap_or(cinder_bigquery::GOOGLE_ENDPOINT),
+            )
+            .await
+        }
         _ => tcp_reachable(&send::probe_url(backend)?).await,
     }
 }
