@@ -66,9 +66,21 @@ impl Server {
     }
 
     async fn spawn(data_dir: &Path, env: &[(&str, &str)], level: &str, stdout: Stdio, stderr: Stdio) -> Self {
-        let server = Self::launch(data_dir, env, level, stdout, stderr);
-        server.wait_healthy().await;
-        server
+        let mut server = Self::launch(data_dir, env, level, stdout, stderr);
+        // The port is picked free, then bound by the child once it has started: another test's
+        // server may take it meanwhile, and this child then exits. Start again on another port.
+        for _ in 0..3 {
+            if server.wait_healthy().await {
+                return server;
+            }
+            let log = if level == "debug" {
+                Stdio::null()
+            } else {
+                Stdio::inherit()
+            };
+            server = Self::launch(data_dir, env, level, Stdio::null(), log);
+        }
+        panic!("cinder exited before it answered, three times");
     }
 
     /// Starts the binary and returns at once, before it answers (quiet but for errors).
@@ -97,15 +109,22 @@ impl Server {
         }
     }
 
-    /// Waits until `/health` answers 200.
-    pub async fn wait_healthy(&self) {
+    /// Waits until `/health` answers 200 from this child; false when the child exited (its
+    /// port was taken by another process, which may be what answered).
+    async fn wait_healthy(&mut self) -> bool {
         // On the emulator, start-up creates the dataset and Supabase's tables one request at a
         // time, about a second each, slower on CI's two busy cores.
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
+            if self.child.try_wait().unwrap().is_some() {
+                return false;
+            }
             if let Ok(response) = self.client.get(self.url("/health")).send().await {
                 if response.status() == StatusCode::OK {
-                    return;
+                    // An answer from another server on a port this child could not take is
+                    // followed by this child's exit.
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    return self.child.try_wait().unwrap().is_none();
                 }
             }
             assert!(Instant::now() < deadline, "cinder did not become healthy");
