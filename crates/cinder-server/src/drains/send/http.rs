@@ -16,6 +16,15 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
+/// The request with `bytes` as its body, gzip'd (and marked so) when `gzip`.
+pub fn body(request: RequestBuilder, bytes: Vec<u8>, gzip: bool) -> RequestBuilder {
+    if gzip {
+        request.header("content-encoding", "gzip").body(self::gzip(&bytes))
+    } else {
+        request.body(bytes)
+    }
+}
+
 /// The request with the drain's `headers` and, when `username` is set, basic auth.
 pub fn with_settings(mut request: RequestBuilder, drain: &Drain) -> RequestBuilder {
     for (name, value) in drain

@@ -80,14 +80,8 @@ pub async fn send(
         .collect();
     let body = encode_logs(&services, flatten);
     let gzip = drain.kind == DrainType::Last9 || drain.config.get("gzip").and_then(Value::as_bool).unwrap_or(true);
-    let mut request = client.post(url).header("content-type", "application/x-protobuf");
-    let body = if gzip {
-        request = request.header("content-encoding", "gzip");
-        http::gzip(&body)
-    } else {
-        body
-    };
-    http::send(http::with_settings(request, drain).body(body))
+    let request = client.post(url).header("content-type", "application/x-protobuf");
+    http::send(http::body(http::with_settings(request, drain), body, gzip))
         .await
         .map(drop)
 }

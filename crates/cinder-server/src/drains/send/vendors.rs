@@ -28,14 +28,8 @@ async fn post_json(
     gzip: bool,
 ) -> Result<reqwest::Response, Failure> {
     let bytes = serde_json::to_vec(body).map_err(|error| Failure::Permanent(error.to_string()))?;
-    let mut request = client.post(url).header("content-type", "application/json");
-    let bytes = if gzip {
-        request = request.header("content-encoding", "gzip");
-        http::gzip(&bytes)
-    } else {
-        bytes
-    };
-    http::send(http::with_settings(request, drain).body(bytes)).await
+    let request = client.post(url).header("content-type", "application/json");
+    http::send(http::body(http::with_settings(request, drain), bytes, gzip)).await
 }
 
 /// Logflare's webhook: a JSON array of the events, gzip'd unless `gzip: false`, with the
