@@ -25,6 +25,10 @@ use crate::wal::{Record, Wal};
 
 /// The most events the loader stores in one transaction.
 const LOAD_BATCH_EVENTS: usize = 100_000;
+/// The most bytes (of their log records) the loader stores in one transaction: a batch is held
+/// twice meanwhile (as parsed events, and in the engine's uncommitted rows), so its memory is
+/// bounded by bytes, whatever the events' size.
+const LOAD_BATCH_BYTES: usize = 8 << 20;
 /// How long the loader waits for more events before storing a small batch.
 const LINGER: Duration = Duration::from_millis(50);
 
@@ -185,7 +189,7 @@ impl Pipeline {
             if self.queue.lock().is_empty() {
                 let _ = tokio::time::timeout(Duration::from_millis(500), self.notify.notified()).await;
             }
-            if self.queue.lock().iter().map(|entry| entry.events.len()).sum::<usize>() < LOAD_BATCH_EVENTS / 10 {
+            if !self.queue_holds(LOAD_BATCH_EVENTS / 10, LOAD_BATCH_BYTES / 10) {
                 tokio::time::sleep(LINGER).await;
             }
             let entries = self.take_batch();
@@ -230,15 +234,34 @@ impl Pipeline {
         }
     }
 
+    /// Whether the queue holds at least `events` events or `bytes` bytes.
+    fn queue_holds(&self, events: usize, bytes: usize) -> bool {
+        let queue = self.queue.lock();
+        let (mut counted_events, mut counted_bytes) = (0, 0);
+        for entry in queue.iter() {
+            counted_events += entry.events.len();
+            counted_bytes += entry.bytes;
+            if counted_events >= events || counted_bytes >= bytes {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Takes the oldest entries, up to [`LOAD_BATCH_EVENTS`] events and [`LOAD_BATCH_BYTES`]
+    /// (at least one entry, however large).
     fn take_batch(&self) -> Vec<Entry> {
         let mut queue = self.queue.lock();
         let mut taken = Vec::new();
-        let mut events = 0;
+        let (mut events, mut bytes) = (0, 0);
         while let Some(entry) = queue.front() {
-            if events > 0 && events + entry.events.len() > LOAD_BATCH_EVENTS {
+            if !taken.is_empty()
+                && (events + entry.events.len() > LOAD_BATCH_EVENTS || bytes + entry.bytes > LOAD_BATCH_BYTES)
+            {
                 break;
             }
             events += entry.events.len();
+            bytes += entry.bytes;
             taken.push(queue.pop_front().expect("front exists"));
         }
         taken
@@ -365,6 +388,22 @@ mod tests {
         let refused = pipeline.submit(source.clone(), events(1, 100)).await;
         assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
         assert_eq!(pipeline.outstanding(), 10, "a refused request holds no room");
+    }
+
+    #[tokio::test]
+    async fn a_loader_batch_is_bounded_by_bytes() {
+        let (pipeline, source) = pipeline(1_000_000, usize::MAX).await;
+        for _ in 0..3 {
+            // About 3 MB each: two fit in a batch, three do not.
+            pipeline.submit(source.clone(), events(3, 1_000_000)).await.unwrap();
+        }
+        // Alone past the bound, it still goes, in a batch of its own.
+        pipeline.submit(source.clone(), events(1, 10_000_000)).await.unwrap();
+        let sizes: Vec<usize> = std::iter::from_fn(|| Some(pipeline.take_batch()))
+            .take_while(|batch| !batch.is_empty())
+            .map(|batch| batch.iter().map(|entry| entry.events.len()).sum())
+            .collect();
+        assert_eq!(sizes, [6, 3, 1]);
     }
 
     #[tokio::test]

@@ -31,6 +31,7 @@ pub fn rewrite(query: &mut Query, target: Target, sources: &Sources) -> Result<V
         layout: target.layout(),
         sources,
         params: Vec::new(),
+        datetime_keys: Vec::new(),
     };
     rewrite_query(query, &Scope::default(), &[], Shape::Output, &mut context)?;
     Ok(context.params)
@@ -41,6 +42,10 @@ pub(crate) struct Context<'a> {
     layout: &'static dyn Layout,
     sources: &'a Sources,
     params: Vec<String>,
+    /// The output SELECT's DATETIME items before they were written as text, by projection
+    /// index: grouping and sorting by them gives the same groups and order (the text is in
+    /// the timestamp's order) without writing every row's timestamp as text first.
+    datetime_keys: Vec<(usize, Expr)>,
 }
 
 impl Context<'_> {
@@ -118,13 +123,20 @@ fn rewrite_query<'a>(
         None => (None, None),
     };
     let scope = body_scope.unwrap_or_else(|| outer.clone());
+    let datetime_keys = match (&*query.body, shape) {
+        (SetExpr::Select(select), Shape::Output) if select.distinct.is_none() => {
+            std::mem::take(&mut context.datetime_keys)
+        }
+        _ => Vec::new(),
+    };
     let mut rewriter = ExprRewriter::new(&scope, &visible_ctes, context);
     if let Some(order_by) = &mut query.order_by {
         rewriter.run(order_by)?;
         if let OrderByKind::Expressions(items) = &mut order_by.kind {
-            items
-                .iter_mut()
-                .try_for_each(|item| typed_null(&mut item.expr, context))?;
+            for item in items.iter_mut() {
+                typed_null(&mut item.expr, context)?;
+                by_datetime_key(&mut item.expr, &datetime_keys);
+            }
         }
     }
     if let Some(limit) = &mut query.limit_clause {
@@ -209,7 +221,20 @@ fn rewrite_select<'a>(
         exprs.iter_mut().try_for_each(|expr| typed_null(expr, context))?;
     }
     if let Some(spelling) = context.layout.spelling() {
+        let keys: Vec<(usize, Expr)> = datetimes
+            .iter()
+            .filter_map(|&index| match select.projection.get(index) {
+                Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) => {
+                    Some((index, expr.clone()))
+                }
+                _ => None,
+            })
+            .collect();
         calls::format_datetimes(select, &datetimes, spelling)?;
+        if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+            exprs.iter_mut().for_each(|expr| by_datetime_key(expr, &keys));
+        }
+        context.datetime_keys = keys;
     }
     from::restrict(select, presence);
     let exposes = passthrough.map(|(exposed, base, items)| expose(select, exposed, &base, &items, context));
@@ -281,6 +306,24 @@ fn name_columns(select: &mut Select, shape: Shape, context: &Context) {
             expr: std::mem::replace(expr, null()),
             alias: context.ident(&name),
         };
+    }
+}
+
+/// An output ordinal (`GROUP BY 1`, `ORDER BY 1`) of a DATETIME item becomes the item's value
+/// before it was written as text (see [`Context::datetime_keys`]).
+fn by_datetime_key(expr: &mut Expr, keys: &[(usize, Expr)]) {
+    let Expr::Value(ValueWithSpan {
+        value: Value::Number(ordinal, _),
+        ..
+    }) = expr
+    else {
+        return;
+    };
+    let Some(index) = ordinal.parse::<usize>().ok().and_then(|ordinal| ordinal.checked_sub(1)) else {
+        return;
+    };
+    if let Some((_, key)) = keys.iter().find(|(position, _)| *position == index) {
+        *expr = key.clone();
     }
 }
 

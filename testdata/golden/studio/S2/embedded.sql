@@ -25,5 +25,5 @@ SELECT
 FROM
   chart_counts
 GROUP BY
-  1 ORDER BY 1 ASC NULLS FIRST
+  CAST(chart_counts.timestamp AS TIMESTAMP) ORDER BY CAST(chart_counts.timestamp AS TIMESTAMP) ASC NULLS FIRST
 -- params: interval, project
