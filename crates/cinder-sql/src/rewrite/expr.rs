@@ -2,7 +2,9 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{AccessExpr, BinaryOperator, Expr, Query, Subscript, Value, ValueWithSpan, VisitMut, VisitorMut};
+use sqlparser::ast::{
+    AccessExpr, BinaryOperator, CastKind, Expr, Query, Subscript, Value, ValueWithSpan, VisitMut, VisitorMut,
+};
 
 use super::{bigquery_null, null, rewrite_query, Context, Shape};
 use crate::calls;
@@ -53,6 +55,7 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
     /// Rewrites on the way down; returns whether `expr` was replaced as a whole.
     fn enter(&mut self, expr: &mut Expr) -> Result<bool, TranslateError> {
         self.type_missing_operands(expr);
+        self.plain_identity_cast(expr);
         if let Expr::Function(function) = expr {
             calls::quote_date_part(function)?;
             return Ok(false);
@@ -138,6 +141,24 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
     /// literal NULL`): a missing path compared with something is written as a NULL of the type
     /// the comparison needs, that of its other operand (STRING when that cannot be told), on
     /// every engine alike.
+    /// `SAFE_CAST(x AS T)` where x is already of type T (an INT64 field cast to INT64) cannot
+    /// fail: it becomes a plain cast, which the engines do without checking text first.
+    fn plain_identity_cast(&self, expr: &mut Expr) {
+        if let Expr::Cast {
+            kind: kind @ (CastKind::SafeCast | CastKind::TryCast),
+            expr: value,
+            data_type,
+            format: None,
+        } = expr
+        {
+            if let (Some(from), Some(to)) = (type_of(self.scope, value), Scalar::of_data_type(data_type)) {
+                if from == to {
+                    *kind = CastKind::Cast;
+                }
+            }
+        }
+    }
+
     fn type_missing_operands(&self, expr: &mut Expr) {
         let scope = self.scope;
         let typed = |operand: &mut Expr, scalar: Option<Scalar>| {

@@ -11,9 +11,9 @@ WITH auth_logs AS (
 )
 SELECT
   timestamp_trunc(`t`.`timestamp`, MINUTE) AS timestamp,
-  count(CASE WHEN NOT (IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(SAFE_CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500 OR IFNULL(`metadata__unnested`.`level`, '') = 'warning' OR IFNULL(SAFE_CAST(`metadata__unnested`.`status` AS INT64), 0) BETWEEN 400 AND 499) THEN 1 END) AS ok_count,
-  count(CASE WHEN IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(SAFE_CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500 THEN 1 END) AS error_count,
-  count(CASE WHEN IFNULL(`metadata__unnested`.`level`, '') = 'warning' OR IFNULL(SAFE_CAST(`metadata__unnested`.`status` AS INT64), 0) BETWEEN 400 AND 499 THEN 1 END) AS warning_count
+  count(CASE WHEN NOT (IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500 OR IFNULL(`metadata__unnested`.`level`, '') = 'warning' OR IFNULL(CAST(`metadata__unnested`.`status` AS INT64), 0) BETWEEN 400 AND 499) THEN 1 END) AS ok_count,
+  count(CASE WHEN IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500 THEN 1 END) AS error_count,
+  count(CASE WHEN IFNULL(`metadata__unnested`.`level`, '') = 'warning' OR IFNULL(CAST(`metadata__unnested`.`status` AS INT64), 0) BETWEEN 400 AND 499 THEN 1 END) AS warning_count
 FROM
   auth_logs t
   CROSS JOIN UNNEST(`t`.`metadata`) AS `metadata__unnested`

@@ -30,9 +30,9 @@ WITH auth_logs AS (
 )
 SELECT
   date_trunc('minute', "t"."timestamp") AS timestamp,
-  count(CASE WHEN NOT (coalesce("t"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CASE WHEN regexp_matches(CAST("t"."metadata.status" AS VARCHAR), '^[ \t]*[-+]?[0-9]+[ \t]*$') THEN CAST(CAST("t"."metadata.status" AS VARCHAR) AS BIGINT) END, 0) >= 500 OR coalesce("t"."metadata.level", '') = 'warning' OR coalesce(CASE WHEN regexp_matches(CAST("t"."metadata.status" AS VARCHAR), '^[ \t]*[-+]?[0-9]+[ \t]*$') THEN CAST(CAST("t"."metadata.status" AS VARCHAR) AS BIGINT) END, 0) BETWEEN 400 AND 499) THEN 1 END) AS ok_count,
-  count(CASE WHEN coalesce("t"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CASE WHEN regexp_matches(CAST("t"."metadata.status" AS VARCHAR), '^[ \t]*[-+]?[0-9]+[ \t]*$') THEN CAST(CAST("t"."metadata.status" AS VARCHAR) AS BIGINT) END, 0) >= 500 THEN 1 END) AS error_count,
-  count(CASE WHEN coalesce("t"."metadata.level", '') = 'warning' OR coalesce(CASE WHEN regexp_matches(CAST("t"."metadata.status" AS VARCHAR), '^[ \t]*[-+]?[0-9]+[ \t]*$') THEN CAST(CAST("t"."metadata.status" AS VARCHAR) AS BIGINT) END, 0) BETWEEN 400 AND 499 THEN 1 END) AS warning_count
+  count(CASE WHEN NOT (coalesce("t"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CAST("t"."metadata.status" AS BIGINT), 0) >= 500 OR coalesce("t"."metadata.level", '') = 'warning' OR coalesce(CAST("t"."metadata.status" AS BIGINT), 0) BETWEEN 400 AND 499) THEN 1 END) AS ok_count,
+  count(CASE WHEN coalesce("t"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CAST("t"."metadata.status" AS BIGINT), 0) >= 500 THEN 1 END) AS error_count,
+  count(CASE WHEN coalesce("t"."metadata.level", '') = 'warning' OR coalesce(CAST("t"."metadata.status" AS BIGINT), 0) BETWEEN 400 AND 499 THEN 1 END) AS warning_count
 FROM
   auth_logs t
 WHERE

@@ -22,5 +22,5 @@ FROM
   auth_logs
   CROSS JOIN UNNEST(`auth_logs`.`metadata`) AS `metadata__unnested`
 WHERE
-  (IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(SAFE_CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500) AND (REGEXP_CONTAINS(`metadata__unnested`.`path`, "/signup|/invite|/verify")) ORDER BY `auth_logs`.`timestamp` DESC NULLS LAST LIMIT 100
+  (IFNULL(`metadata__unnested`.`level`, '') IN ('error', 'fatal') OR IFNULL(CAST(`metadata__unnested`.`status` AS INT64), 0) >= 500) AND (REGEXP_CONTAINS(`metadata__unnested`.`path`, "/signup|/invite|/verify")) ORDER BY `auth_logs`.`timestamp` DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

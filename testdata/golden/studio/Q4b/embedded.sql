@@ -40,5 +40,5 @@ SELECT
 FROM
   auth_logs
 WHERE
-  ((coalesce("auth_logs"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CASE WHEN regexp_matches(CAST("auth_logs"."metadata.status" AS VARCHAR), '^[ \t]*[-+]?[0-9]+[ \t]*$') THEN CAST(CAST("auth_logs"."metadata.status" AS VARCHAR) AS BIGINT) END, 0) >= 500) AND (regexp_matches("auth_logs"."metadata.path", '/signup|/invite|/verify'))) AND "auth_logs"."metadata" IS NOT NULL ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
+  ((coalesce("auth_logs"."metadata.level", '') IN ('error', 'fatal') OR coalesce(CAST("auth_logs"."metadata.status" AS BIGINT), 0) >= 500) AND (regexp_matches("auth_logs"."metadata.path", '/signup|/invite|/verify'))) AND "auth_logs"."metadata" IS NOT NULL ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -24,5 +24,5 @@ SELECT
 FROM
   auth_logs
 WHERE
-  ((coalesce(("auth_logs"."body" #>> '{metadata,level}'), '') IN ('error', 'fatal') OR coalesce(CASE WHEN CAST(CASE WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT) END AS TEXT) ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(CAST(CASE WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT) END AS TEXT) AS BIGINT) END, 0) >= 500) AND ((("auth_logs"."body" #>> '{metadata,path}') ~ '/signup|/invite|/verify'))) AND jsonb_typeof("auth_logs"."body" #> '{metadata}') = 'object' ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
+  ((coalesce(("auth_logs"."body" #>> '{metadata,level}'), '') IN ('error', 'fatal') OR coalesce(CAST(CASE WHEN ("auth_logs"."body" #>> '{metadata,status}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("auth_logs"."body" #>> '{metadata,status}') AS BIGINT) END AS BIGINT), 0) >= 500) AND ((("auth_logs"."body" #>> '{metadata,path}') ~ '/signup|/invite|/verify'))) AND jsonb_typeof("auth_logs"."body" #> '{metadata}') = 'object' ORDER BY "auth_logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end
