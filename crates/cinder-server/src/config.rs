@@ -104,6 +104,17 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub max_pending_mb: u64,
+    /// Megabytes of events (as their write-ahead log records) the loader stores in one
+    /// transaction at most: a batch is held twice while it is stored (as parsed events and as
+    /// the engine's uncommitted rows), so this bounds that memory.
+    #[arg(
+        long,
+        env = "CINDER_LOAD_BATCH_MB",
+        value_name = "CINDER_LOAD_BATCH_MB",
+        default_value_t = 32,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub load_batch_mb: u64,
     /// Stores events and the catalog in this PostgreSQL database (Logflare's single-tenant
     /// Postgres backend) instead of the embedded one. Empty is the same as unset.
     #[arg(
@@ -415,6 +426,7 @@ const CINDER_VARS: &[&str] = &[
     "CINDER_TLS_KEY",
     "CINDER_ALERT_MIN_INTERVAL_SECONDS",
     "CINDER_MAX_PENDING_MB",
+    "CINDER_LOAD_BATCH_MB",
     "CINDER_RETENTION_INTERVAL_SECONDS",
     "CINDER_SYSLOG_PORT",
     "CINDER_OTLP_GRPC_PORT",

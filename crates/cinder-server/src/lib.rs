@@ -165,6 +165,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         wal,
         config.max_pending_events,
         usize::try_from(config.max_pending_mb << 20).unwrap_or(usize::MAX),
+        usize::try_from(config.load_batch_mb << 20).unwrap_or(usize::MAX),
     ));
     let stored = backend
         .position()

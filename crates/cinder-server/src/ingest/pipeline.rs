@@ -25,10 +25,6 @@ use crate::wal::{Record, Wal};
 
 /// The most events the loader stores in one transaction.
 const LOAD_BATCH_EVENTS: usize = 100_000;
-/// The most bytes (of their log records) the loader stores in one transaction: a batch is held
-/// twice meanwhile (as parsed events, and in the engine's uncommitted rows), so its memory is
-/// bounded by bytes, whatever the events' size.
-const LOAD_BATCH_BYTES: usize = 8 << 20;
 /// How long the loader waits for more events before storing a small batch.
 const LINGER: Duration = Duration::from_millis(50);
 
@@ -67,6 +63,10 @@ pub struct Pipeline {
     /// The bytes of their log records: memory is bounded by bytes, whatever the events' size.
     outstanding_bytes: Arc<AtomicUsize>,
     max_outstanding_bytes: usize,
+    /// The most bytes (of their log records) the loader stores in one transaction: a batch is
+    /// held twice meanwhile (as parsed events, and as the engine's uncommitted rows), so its
+    /// memory is bounded by bytes, whatever the events' size.
+    load_batch_bytes: usize,
     /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
     backend_down: AtomicBool,
     /// When the oldest event of the batch being stored was accepted.
@@ -76,7 +76,8 @@ pub struct Pipeline {
 impl Pipeline {
     /// Creates the pipeline over an opened log; past `max_outstanding` events or
     /// `max_outstanding_bytes` (of their log records) waiting to be stored, ingest is refused.
-    pub fn new(wal: Wal, max_outstanding: usize, max_outstanding_bytes: usize) -> Self {
+    /// The loader stores at most `load_batch_bytes` of records per transaction.
+    pub fn new(wal: Wal, max_outstanding: usize, max_outstanding_bytes: usize, load_batch_bytes: usize) -> Self {
         Self {
             wal,
             queue: Arc::new(Mutex::new(VecDeque::new())),
@@ -85,6 +86,7 @@ impl Pipeline {
             max_outstanding,
             outstanding_bytes: Arc::new(AtomicUsize::new(0)),
             max_outstanding_bytes,
+            load_batch_bytes,
             backend_down: AtomicBool::new(false),
             storing_since: Mutex::new(None),
         }
@@ -189,7 +191,7 @@ impl Pipeline {
             if self.queue.lock().is_empty() {
                 let _ = tokio::time::timeout(Duration::from_millis(500), self.notify.notified()).await;
             }
-            if !self.queue_holds(LOAD_BATCH_EVENTS / 10, LOAD_BATCH_BYTES / 10) {
+            if !self.queue_holds(LOAD_BATCH_EVENTS / 10, self.load_batch_bytes / 10) {
                 tokio::time::sleep(LINGER).await;
             }
             let entries = self.take_batch();
@@ -248,15 +250,15 @@ impl Pipeline {
         false
     }
 
-    /// Takes the oldest entries, up to [`LOAD_BATCH_EVENTS`] events and [`LOAD_BATCH_BYTES`]
-    /// (at least one entry, however large).
+    /// Takes the oldest entries, up to [`LOAD_BATCH_EVENTS`] events and the batch's bytes (at
+    /// least one entry, however large).
     fn take_batch(&self) -> Vec<Entry> {
         let mut queue = self.queue.lock();
         let mut taken = Vec::new();
         let (mut events, mut bytes) = (0, 0);
         while let Some(entry) = queue.front() {
             if !taken.is_empty()
-                && (events + entry.events.len() > LOAD_BATCH_EVENTS || bytes + entry.bytes > LOAD_BATCH_BYTES)
+                && (events + entry.events.len() > LOAD_BATCH_EVENTS || bytes + entry.bytes > self.load_batch_bytes)
             {
                 break;
             }
@@ -370,13 +372,14 @@ mod tests {
             .collect()
     }
 
+    /// A pipeline whose loader batches hold up to 8 MB.
     async fn pipeline(max_events: usize, max_bytes: usize) -> (Pipeline, Arc<SourceHandle>) {
         let dir = std::env::temp_dir().join(format!("cinder-pipeline-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let (wal, _) = Wal::open(&dir).unwrap();
         let name = SourceName::try_from("bounded".to_owned()).unwrap();
         let source = SourceHandle::new(Source::new(1, 1, name, "2026-12-03T00:00:00Z"), Schema::new());
-        (Pipeline::new(wal, max_events, max_bytes), source)
+        (Pipeline::new(wal, max_events, max_bytes, 8 << 20), source)
     }
 
     /// Nothing is stored here (no loader runs): whatever is accepted stays pending.
