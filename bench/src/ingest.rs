@@ -19,7 +19,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use cinder_core::{normalize, LogEvent, NormalizeOptions, Schema};
 use cinder_otlp::opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use cinder_otlp::opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
@@ -309,12 +309,7 @@ async fn postgres_baseline(url: String, copy: bool, batch: usize, total: usize) 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |index: usize| -> anyhow::Result<usize> {
-        args.get(index)
-            .context("missing argument")?
-            .parse()
-            .context("not a number")
-    };
+    let number = |index: usize| cinder_bench::number_arg(&args, index);
     match args.first().map(String::as_str) {
         Some(mode @ ("http" | "otlp")) if args.len() == 7 => {
             let protocol = if mode == "http" { Protocol::Json } else { Protocol::Otlp };

@@ -44,3 +44,12 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
+
+/// The command-line argument at `index` (after the program's name) as a number.
+pub fn number_arg(args: &[String], index: usize) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    args.get(index)
+        .context("missing argument")?
+        .parse()
+        .context("not a number")
+}

@@ -573,12 +573,7 @@ fn summary(out: &str) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |index: usize| -> anyhow::Result<usize> {
-        args.get(index)
-            .context("missing argument")?
-            .parse()
-            .context("not a number")
-    };
+    let number = |index: usize| cinder_bench::number_arg(&args, index);
     match args.first().map(String::as_str) {
         Some("ingest") if args.len() == 5 => ingest(args[1].clone(), args[2].clone(), number(3)?, number(4)?).await,
         Some("wait") if args.len() == 4 => wait_stored(&args[1], &args[2], number(3)?).await,
