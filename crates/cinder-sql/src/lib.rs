@@ -175,6 +175,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn datetimes_are_grouped_and_sorted_by_their_timestamp_and_written_as_text() {
+        let out = embedded(
+            "select cast(timestamp_trunc(timestamp, hour) as datetime) as t, count(*) as n from logs group by t order by t",
+        )
+        .unwrap();
+        let hour = r#"CAST(date_trunc('hour', "logs"."timestamp") AS TIMESTAMP)"#;
+        assert!(
+            out.sql.contains(&format!("regexp_replace(strftime({hour}")),
+            "{}",
+            out.sql
+        );
+        assert!(
+            out.sql
+                .ends_with(&format!("GROUP BY {hour} ORDER BY {hour} NULLS FIRST")),
+            "{}",
+            out.sql
+        );
+        // DISTINCT sorts by what it returns, and a set operation by its output columns.
+        let distinct = embedded("select distinct cast(timestamp as datetime) as t from logs order by t").unwrap();
+        assert!(distinct.sql.ends_with("ORDER BY 1 NULLS FIRST"), "{}", distinct.sql);
+        let union = embedded(
+            "select cast(timestamp as datetime) as t from logs union all select cast(timestamp as datetime) as t from logs order by t",
+        )
+        .unwrap();
+        assert!(union.sql.ends_with("ORDER BY t NULLS FIRST"), "{}", union.sql);
+    }
+
+    #[test]
+    fn a_safe_cast_to_the_type_a_value_has_is_a_plain_cast() {
+        let same = embedded("select safe_cast(metadata.status as int64) as s from logs").unwrap();
+        assert_eq!(
+            same.sql,
+            r#"SELECT CAST("logs"."metadata.status" AS BIGINT) AS s FROM "log_events_0" AS "logs""#
+        );
+        let text = embedded("select safe_cast(metadata.request.path as int64) as s from logs").unwrap();
+        assert!(text.sql.contains("regexp_matches"), "{}", text.sql);
+    }
+
+    #[test]
     fn missing_paths_are_null_and_objects_are_json() {
         let out = embedded("select metadata.request.search, metadata.request from logs").unwrap();
         assert_eq!(

@@ -137,10 +137,6 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
         layout.parse(&text)
     }
 
-    /// BigQuery refuses a literal NULL as an operand of a comparison (`Operands of = cannot be
-    /// literal NULL`): a missing path compared with something is written as a NULL of the type
-    /// the comparison needs, that of its other operand (STRING when that cannot be told), on
-    /// every engine alike.
     /// `SAFE_CAST(x AS T)` where x is already of type T (an INT64 field cast to INT64) cannot
     /// fail: it becomes a plain cast, which the engines do without checking text first.
     fn plain_identity_cast(&self, expr: &mut Expr) {
@@ -159,6 +155,10 @@ impl<'s, 'a, 'c> ExprRewriter<'s, 'a, 'c> {
         }
     }
 
+    /// BigQuery refuses a literal NULL as an operand of a comparison (`Operands of = cannot be
+    /// literal NULL`): a missing path compared with something is written as a NULL of the type
+    /// the comparison needs, that of its other operand (STRING when that cannot be told), on
+    /// every engine alike.
     fn type_missing_operands(&self, expr: &mut Expr) {
         let scope = self.scope;
         let typed = |operand: &mut Expr, scalar: Option<Scalar>| {

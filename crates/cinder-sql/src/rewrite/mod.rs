@@ -123,10 +123,10 @@ fn rewrite_query<'a>(
         None => (None, None),
     };
     let scope = body_scope.unwrap_or_else(|| outer.clone());
-    let datetime_keys = match (&*query.body, shape) {
-        (SetExpr::Select(select), Shape::Output) if select.distinct.is_none() => {
-            std::mem::take(&mut context.datetime_keys)
-        }
+    // Taken whatever the body: keys left by a SELECT of a set operation must not reach another
+    // query's ORDER BY.
+    let datetime_keys = match (&*query.body, shape, std::mem::take(&mut context.datetime_keys)) {
+        (SetExpr::Select(select), Shape::Output, keys) if select.distinct.is_none() => keys,
         _ => Vec::new(),
     };
     let mut rewriter = ExprRewriter::new(&scope, &visible_ctes, context);
