@@ -181,7 +181,10 @@ async fn http(
 }
 
 async fn direct(dir: String, batch: usize, total: usize) -> anyhow::Result<()> {
-    let backend = Embedded::open(&std::path::Path::new(&dir).join("direct.duckdb"), "1GB")?;
+    let backend = Embedded::open(
+        &std::path::Path::new(&dir).join("direct.duckdb"),
+        &cinder_storage::EngineSettings::default(),
+    )?;
     let mut schema = Schema::new();
     let raws: Vec<_> = (0..total)
         .map(|i| event(i).as_object().cloned().expect("object"))

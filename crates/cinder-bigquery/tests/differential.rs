@@ -31,7 +31,7 @@ fn engines() -> &'static Engines {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = std::env::temp_dir().join(format!("cinder-differential-{id}"));
         std::fs::create_dir_all(&dir).unwrap();
-        let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+        let embedded = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
         let bigquery = runtime
             .block_on(BigQuery::connect(BigQueryConfig {
                 project_id: "cinder-test".into(),

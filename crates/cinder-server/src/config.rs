@@ -78,14 +78,24 @@ pub struct Config {
         default_value = "info"
     )]
     pub log_level: LogLevel,
-    /// Memory the embedded engine may use for queries and caches, e.g. `1GB`.
+    /// Memory the embedded engine may use for queries, caches and rows not yet checkpointed,
+    /// e.g. `1GB`; past it the engine spills to disk.
     #[arg(
         long,
         env = "CINDER_EMBEDDED_MEMORY_LIMIT",
         value_name = "CINDER_EMBEDDED_MEMORY_LIMIT",
-        default_value = "1GB"
+        default_value = "256MB"
     )]
     pub embedded_memory_limit: String,
+    /// How large the embedded engine's own log grows before its rows are compressed into the
+    /// database file, e.g. `256MB`.
+    #[arg(
+        long,
+        env = "CINDER_EMBEDDED_CHECKPOINT_THRESHOLD",
+        value_name = "CINDER_EMBEDDED_CHECKPOINT_THRESHOLD",
+        default_value = "256MB"
+    )]
+    pub embedded_checkpoint_threshold: String,
     /// Events accepted but not yet stored in the backend, past which ingest answers 429.
     #[arg(
         long,
@@ -411,6 +421,7 @@ fn parse_bool(value: &str) -> Result<bool, String> {
 const CINDER_VARS: &[&str] = &[
     "CINDER_DATA_DIR",
     "CINDER_EMBEDDED_MEMORY_LIMIT",
+    "CINDER_EMBEDDED_CHECKPOINT_THRESHOLD",
     "CINDER_MAX_PENDING_EVENTS",
     "CINDER_QUERY_TIMEOUT_SECONDS",
     "CINDER_ENDPOINT_CACHE_MB",

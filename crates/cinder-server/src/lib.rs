@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cinder_bigquery::{BigQuery, BigQueryConfig, ServiceAccount};
-use cinder_storage::{Backend, CatalogStore, Embedded, Postgres};
+use cinder_storage::{Backend, CatalogStore, Embedded, EngineSettings, Postgres};
 use tokio::net::TcpListener;
 
 pub use http::{operations, router, Access, Operation};
@@ -104,8 +104,12 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
             (Arc::new(postgres.clone()), Arc::new(postgres))
         }
         None => {
-            let embedded = Embedded::open(&dir.join("cinder.duckdb"), &config.embedded_memory_limit)
-                .context("cannot open the embedded database")?;
+            let settings = EngineSettings {
+                memory_limit: config.embedded_memory_limit.clone(),
+                checkpoint_threshold: config.embedded_checkpoint_threshold.clone(),
+            };
+            let embedded =
+                Embedded::open(&dir.join("cinder.duckdb"), &settings).context("cannot open the embedded database")?;
             embedded.set_query_timeout(Duration::from_secs(config.query_timeout_seconds));
             embedded_store = Some(embedded.clone());
             match config

@@ -19,7 +19,7 @@ use cinder_core::{LogEvent, Schema};
 use cinder_sql::{Target, TargetSql};
 
 pub use catalog::{CatalogEntry, CatalogStore};
-pub use embedded::Embedded;
+pub use embedded::{Embedded, EngineSettings};
 pub use error::StorageError;
 pub use postgres::Postgres;
 pub use rows::{encode_json_value, Rows};

@@ -19,7 +19,7 @@ fn temp_dir() -> PathBuf {
 #[tokio::test]
 async fn embedded_backend_follows_the_unnest_semantics() {
     let dir = temp_dir();
-    let backend = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let backend = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     unnest_semantics(&backend).await;
     drop(backend);
     std::fs::remove_dir_all(dir).unwrap();
@@ -30,13 +30,13 @@ async fn embedded_backend_conforms_and_survives_reopening() {
     let dir = temp_dir();
     let path = dir.join("cinder.duckdb");
     {
-        let backend = Embedded::open(&path, "256MB").unwrap();
+        let backend = Embedded::open(&path, &cinder_storage::EngineSettings::default()).unwrap();
         suite(&backend, true).await;
         backend.put("source", "s1", &json!({"name": "one"})).await.unwrap();
         backend.put("source", "s2", &json!({"name": "two"})).await.unwrap();
         backend.delete("source", "s2").await.unwrap();
     }
-    let backend = Embedded::open(&path, "256MB").unwrap();
+    let backend = Embedded::open(&path, &cinder_storage::EngineSettings::default()).unwrap();
     assert_eq!(backend.position().await.unwrap(), 11);
     let entries = backend.load().await.unwrap();
     assert_eq!(entries.len(), 1);
@@ -110,7 +110,7 @@ async fn postgres_backend_conforms_and_replays_without_duplicates() {
 #[tokio::test]
 async fn embedded_backend_enforces_retention() {
     let dir = temp_dir();
-    let backend = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let backend = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     retention(&backend).await;
     drop(backend);
     std::fs::remove_dir_all(dir).unwrap();
@@ -176,7 +176,8 @@ async fn postgres_queries_cannot_write_and_stop_at_the_timeout() {
 async fn embedded_queries_are_interrupted_at_the_timeout() {
     let dir = std::env::temp_dir().join(format!("cinder-timeout-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let backend = cinder_storage::Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let backend =
+        cinder_storage::Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     backend.set_query_timeout(std::time::Duration::from_millis(300));
     let heavy = cinder_sql::TargetSql {
         sql: "select count(*) as n from range(100000000) a, range(100000) b where a.range + b.range = -1".into(),

@@ -24,7 +24,7 @@ fn engines() -> &'static Engines {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = std::env::temp_dir().join(format!("cinder-differential-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+        let embedded = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
         let schema = format!("cinder_differential_{}", uuid::Uuid::new_v4().simple());
         let postgres = runtime
             .block_on(Postgres::connect(&url, &schema, std::time::Duration::from_secs(30)))

@@ -9,7 +9,7 @@ use cinder_storage::{Embedded, Postgres};
 async fn the_function_table_holds_on_the_embedded_engine() {
     let dir = std::env::temp_dir().join(format!("cinder-functions-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let backend = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let backend = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     let (failures, rows) = function_table::check(&backend).await;
     drop(backend);
     std::fs::remove_dir_all(&dir).ok();

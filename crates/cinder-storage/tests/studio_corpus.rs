@@ -70,7 +70,7 @@ async fn studio_queries_give_the_same_rows_on_every_engine() {
     let fixture = fixture();
     let dir = std::env::temp_dir().join(format!("cinder-corpus-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let embedded = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     let schema = format!("cinder_corpus_{}", uuid::Uuid::new_v4().simple());
     let postgres = Postgres::connect(&url, &schema, std::time::Duration::from_secs(30))
         .await
@@ -178,7 +178,7 @@ async fn lql_searches_match_the_same_events_on_every_engine_and_in_the_matcher()
     let fixture = fixture();
     let dir = std::env::temp_dir().join(format!("cinder-lql-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let embedded = Embedded::open(&dir.join("cinder.duckdb"), "256MB").unwrap();
+    let embedded = Embedded::open(&dir.join("cinder.duckdb"), &cinder_storage::EngineSettings::default()).unwrap();
     let postgres = Postgres::connect(
         &url,
         &format!("cinder_lql_{}", uuid::Uuid::new_v4().simple()),

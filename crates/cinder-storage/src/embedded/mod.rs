@@ -26,9 +26,31 @@ use serde_json::Value;
 use self::layout::TableLayout;
 use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
-/// The embedded DuckDB backend and catalog store.
 /// How long a query may run unless [`Embedded::set_query_timeout`] says otherwise.
 const DEFAULT_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How the embedded engine uses memory and disk; sizes are DuckDB's (`256MB`, `1GB`).
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    /// Memory for queries, caches and not yet checkpointed rows; past it DuckDB spills to disk.
+    pub memory_limit: String,
+    /// The size DuckDB's own log reaches before its rows are compressed into the database file.
+    /// Each checkpoint compresses the table's last, partly filled row group (up to 122,880 rows)
+    /// again, so a small threshold rewrites the same rows many times: 16 MB (DuckDB's default)
+    /// loaded events at half the rate of 256 MB in `bench/ingest`.
+    pub checkpoint_threshold: String,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            memory_limit: "256MB".into(),
+            checkpoint_threshold: "256MB".into(),
+        }
+    }
+}
+
+/// The embedded DuckDB backend and catalog store.
 
 #[derive(Clone)]
 pub struct Embedded {
@@ -53,12 +75,13 @@ struct Writer {
 
 impl Embedded {
     /// Opens (or creates) the database at `path`.
-    pub fn open(path: &Path, memory_limit: &str) -> Result<Self, StorageError> {
+    pub fn open(path: &Path, settings: &EngineSettings) -> Result<Self, StorageError> {
         let config = Config::default()
             .enable_external_access(false)?
             .with("autoinstall_known_extensions", "false")?
             .with("autoload_known_extensions", "false")?
-            .with("memory_limit", memory_limit)?;
+            .with("memory_limit", &settings.memory_limit)?
+            .with("checkpoint_threshold", &settings.checkpoint_threshold)?;
         let connection = Connection::open_with_flags(path, config)
             .map_err(|error| StorageError::Internal(format!("cannot open `{}`: {error}", path.display())))?;
         connection.execute_batch(
