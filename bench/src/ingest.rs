@@ -11,6 +11,9 @@
 //! `ingest-bench direct DIR BATCH EVENTS` writes the same events straight into the embedded
 //! engine (schema fitting and DuckDB appends, no HTTP, no log), as the baseline.
 //!
+//! `ingest-bench body BATCH` prints one batch of those events as a JSON array, the body that
+//! `bench/ingest/wrk.sh` sends with `wrk`.
+//!
 //! `ingest-bench pg-copy URL BATCH EVENTS` and `ingest-bench pg-insert URL BATCH EVENTS` write
 //! the same rows into Logflare's Postgres table layout with a raw binary COPY, or with the
 //! multi-row INSERT Logflare's Postgres backend uses, one transaction per batch: the baselines
@@ -328,12 +331,17 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Some("direct") if args.len() == 4 => direct(args[1].clone(), number(2)?, number(3)?).await,
+        Some("body") if args.len() == 2 => {
+            let events: Vec<Value> = (0..number(1)?).map(event).collect();
+            println!("{}", serde_json::to_string(&events)?);
+            Ok(())
+        }
         Some(mode @ ("pg-copy" | "pg-insert")) if args.len() == 4 => {
             postgres_baseline(args[1].clone(), mode == "pg-copy", number(2)?, number(3)?).await
         }
         _ => bail!(
             "usage: ingest-bench http|otlp URL TOKEN SOURCE CLIENTS BATCH SECONDS | ingest-bench direct DIR BATCH EVENTS \
-             | ingest-bench pg-copy|pg-insert POSTGRES_URL BATCH EVENTS"
+             | ingest-bench pg-copy|pg-insert POSTGRES_URL BATCH EVENTS | ingest-bench body BATCH"
         ),
     }
 }

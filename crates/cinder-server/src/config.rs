@@ -104,8 +104,9 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_pending_events: usize,
-    /// Megabytes of events (as their write-ahead log records) accepted but not yet stored,
-    /// past which ingest answers 429: memory bounded by bytes, whatever the events' size.
+    /// Megabytes of memory that events accepted but not yet stored may take (as parsed values,
+    /// several times their JSON), past which ingest answers 429: memory bounded by bytes,
+    /// whatever the events' size.
     #[arg(
         long,
         env = "CINDER_MAX_PENDING_MB",
@@ -114,9 +115,8 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub max_pending_mb: u64,
-    /// Megabytes of events (as their write-ahead log records) the loader stores in one
-    /// transaction at most: a batch is held twice while it is stored (as parsed events and as
-    /// the engine's uncommitted rows), so this bounds that memory.
+    /// Megabytes of events (of memory, as parsed values) the loader stores in one transaction
+    /// at most; they are part of the pending events until stored.
     #[arg(
         long,
         env = "CINDER_LOAD_BATCH_MB",

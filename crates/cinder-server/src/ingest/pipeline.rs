@@ -46,7 +46,7 @@ struct Entry {
     position: u64,
     source: Arc<SourceHandle>,
     events: Vec<Arc<LogEvent>>,
-    /// The size of their log record, counted against the pending bytes.
+    /// The memory they take (see [`memory_size`]), counted against the pending bytes.
     bytes: usize,
     /// When the events were made durable (or replayed).
     accepted: Instant,
@@ -60,12 +60,10 @@ pub struct Pipeline {
     /// Events accepted or being appended and not yet stored.
     outstanding: Arc<AtomicUsize>,
     max_outstanding: usize,
-    /// The bytes of their log records: memory is bounded by bytes, whatever the events' size.
+    /// The memory those events take: memory is bounded by bytes, whatever the events' size.
     outstanding_bytes: Arc<AtomicUsize>,
     max_outstanding_bytes: usize,
-    /// The most bytes (of their log records) the loader stores in one transaction: a batch is
-    /// held twice meanwhile (as parsed events, and as the engine's uncommitted rows), so its
-    /// memory is bounded by bytes, whatever the events' size.
+    /// The most memory (of parsed events) the loader stores in one transaction.
     load_batch_bytes: usize,
     /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
     backend_down: AtomicBool,
@@ -75,8 +73,8 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Creates the pipeline over an opened log; past `max_outstanding` events or
-    /// `max_outstanding_bytes` (of their log records) waiting to be stored, ingest is refused.
-    /// The loader stores at most `load_batch_bytes` of records per transaction.
+    /// `max_outstanding_bytes` (of memory, see [`memory_size`]) waiting to be stored, ingest is
+    /// refused. The loader stores at most `load_batch_bytes` of events per transaction.
     pub fn new(wal: Wal, max_outstanding: usize, max_outstanding_bytes: usize, load_batch_bytes: usize) -> Self {
         Self {
             wal,
@@ -115,15 +113,18 @@ impl Pipeline {
             self.outstanding.fetch_sub(count, Ordering::AcqRel);
             return Err(SubmitError::Full);
         }
-        let payload = encode_payload(&source.source.read().token, &events);
-        let size = payload.len();
+        let size = memory_size(&events);
         let previous_bytes = self.outstanding_bytes.fetch_add(size, Ordering::AcqRel);
         if previous_bytes + size > self.max_outstanding_bytes && previous_bytes > 0 {
             self.outstanding_bytes.fetch_sub(size, Ordering::AcqRel);
             self.outstanding.fetch_sub(count, Ordering::AcqRel);
             return Err(SubmitError::Full);
         }
-        let (bytes, label) = (size as u64, metrics().source(source.source.read().name.as_str()));
+        let payload = encode_payload(&source.source.read().token, &events);
+        let (bytes, label) = (
+            payload.len() as u64,
+            metrics().source(source.source.read().name.as_str()),
+        );
         let events: Vec<Arc<LogEvent>> = events.into_iter().map(Arc::new).collect();
         let queue = self.queue.clone();
         let notify = self.notify.clone();
@@ -170,13 +171,14 @@ impl Pipeline {
                 continue;
             }
             replayed += events.len();
+            let size = memory_size(&events);
             self.outstanding.fetch_add(events.len(), Ordering::AcqRel);
-            self.outstanding_bytes.fetch_add(record.payload.len(), Ordering::AcqRel);
+            self.outstanding_bytes.fetch_add(size, Ordering::AcqRel);
             queue.push_back(Entry {
                 position: record.position,
                 source,
                 events: events.into_iter().map(Arc::new).collect(),
-                bytes: record.payload.len(),
+                bytes: size,
                 accepted: Instant::now(),
             });
         }
@@ -338,6 +340,16 @@ impl Pipeline {
     }
 }
 
+/// The memory parsed events take while they wait: a tree of values is several times the size
+/// of the JSON it was read from, so the pending bounds count this rather than the bytes logged.
+fn memory_size(events: &[LogEvent]) -> usize {
+    // Each event is also behind an `Arc`: its counts and its slot in the entry's vector.
+    events
+        .iter()
+        .map(|event| event.memory_size() + 2 * std::mem::size_of::<usize>() + std::mem::size_of::<usize>())
+        .sum()
+}
+
 /// A log record: the source token's 16 bytes, then the events as a JSON array.
 fn encode_payload(token: &Uuid, events: &[LogEvent]) -> Vec<u8> {
     let mut payload = Vec::with_capacity(16 + events.len() * 512);
@@ -407,6 +419,31 @@ mod tests {
             .map(|batch| batch.iter().map(|entry| entry.events.len()).sum())
             .collect();
         assert_eq!(sizes, [6, 3, 1]);
+    }
+
+    /// Forty small fields are about 500 bytes of JSON and 5 KB once parsed: the bound counts
+    /// the memory, which the log's bytes would understate by ten times.
+    #[tokio::test]
+    async fn pending_events_are_bounded_by_the_memory_they_take() {
+        let (pipeline, source) = pipeline(1_000_000, 1 << 20).await;
+        let wide = || -> Vec<LogEvent> {
+            (0..100)
+                .map(|_| {
+                    let raw: serde_json::Map<String, serde_json::Value> =
+                        (0..40).map(|field| (format!("f{field}"), json!(field))).collect();
+                    normalize(raw, &NormalizeOptions::default(), 0)
+                })
+                .collect()
+        };
+        let logged = encode_payload(&Uuid::nil(), &wide()).len();
+        assert!(logged < 100 * 1024, "{logged} bytes logged per request");
+        let mut accepted = 0;
+        while pipeline.submit(source.clone(), wide()).await.is_ok() {
+            accepted += 1;
+        }
+        // Ten requests' log records would fit in 1 MB; their memory does not.
+        assert!((2..=3).contains(&accepted), "{accepted} requests accepted");
+        assert!(pipeline.outstanding_bytes.load(Ordering::Acquire) <= 1 << 20);
     }
 
     #[tokio::test]
