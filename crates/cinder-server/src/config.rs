@@ -111,7 +111,7 @@ pub struct Config {
         long,
         env = "CINDER_MAX_PENDING_MB",
         value_name = "CINDER_MAX_PENDING_MB",
-        default_value_t = 128,
+        default_value_t = 256,
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub max_pending_mb: u64,
@@ -121,7 +121,7 @@ pub struct Config {
         long,
         env = "CINDER_LOAD_BATCH_MB",
         value_name = "CINDER_LOAD_BATCH_MB",
-        default_value_t = 32,
+        default_value_t = 64,
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub load_batch_mb: u64,
