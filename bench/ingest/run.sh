@@ -11,24 +11,21 @@ scripts/fetch-duckdb.sh
 cargo build --release -q --workspace
 bin="$CARGO_TARGET_DIR/release"
 dir=$(mktemp -d); port=47123; token=bench-token
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+source bench/common.sh
 
-CINDER_DATA_DIR="$dir/data" PHX_HTTP_PORT=$port LOGFLARE_PRIVATE_ACCESS_TOKEN=$token \
-  LOGFLARE_LOG_LEVEL=warn "$bin/cinder" >"$dir/server.log" 2>&1 &
-pid=$!
-until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; done
-curl -sf -X POST "localhost:$port/api/sources" -H "x-api-key: $token" -H 'content-type: application/json' \
-  -d '{"name":"bench"}' >/dev/null
+start_cinder "$dir" $port $token
+create_source $port $token bench
 sleep 1
-echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"
+echo "idle RSS: $(rss VmRSS)"
 for batch in 100 500; do
   "$bin/ingest-bench" http "http://localhost:$port" "$token" bench "$clients" "$batch" "$seconds"
 done
 # The same events as OTLP/HTTP protobuf log exports, into a source of their own.
-curl -sf -X POST "localhost:$port/api/sources" -H "x-api-key: $token" -H 'content-type: application/json' \
-  -d '{"name":"bench-otlp"}' >/dev/null
+create_source $port $token bench-otlp
 "$bin/ingest-bench" otlp "http://localhost:$port" "$token" bench-otlp "$clients" 500 "$seconds"
-echo "peak RSS: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)"
+echo "peak RSS: $(rss VmHWM)"
 kill $pid; wait $pid 2>/dev/null || true
 for batch in 100 500 10000; do
   "$bin/ingest-bench" direct "$dir" "$batch" 500000

@@ -15,16 +15,14 @@ scripts/fetch-duckdb.sh
 cargo build --release -q -p cinder-server -p cinder-bench
 bin="$CARGO_TARGET_DIR/release"
 dir=$(mktemp -d -p "${TMPDIR:-/var/tmp}"); port=47127; token=bench-token
+pid=
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+source bench/common.sh
 
-CINDER_DATA_DIR="$dir/data" PHX_HTTP_PORT=$port LOGFLARE_PRIVATE_ACCESS_TOKEN=$token \
-  LOGFLARE_LOG_LEVEL=warn "$bin/cinder" >"$dir/server.log" 2>&1 &
-pid=$!
-until curl -sf "localhost:$port/health" >/dev/null; do sleep 0.1; done
-curl -sf -X POST "localhost:$port/api/sources" -H "x-api-key: $token" -H 'content-type: application/json' \
-  -d '{"name":"bench"}' >/dev/null
+start_cinder "$dir" $port $token
+create_source $port $token bench
 sleep 1
-echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"
+echo "idle RSS: $(rss VmRSS)"
 
 "$bin/ingest-bench" body "$batch" >"$dir/body.json"
 body_bytes=$(stat -c %s "$dir/body.json")
@@ -53,4 +51,4 @@ awk -v a="$accepted" -v s="$seconds" -v b="$body_bytes" -v n="$batch" -v r="$ref
   printf "wrk clients=%s batch=%s: %.0f events/s accepted, %.1f MB/s, %d requests (%d answered 429), %.0f bytes/event\n", c,
     n, a / s, a * (b / n) / s / 1e6, q, r, b / n;
   printf "stored: every event %.1f s after the last request: %.0f events/s end to end\n", lag, a / (s + lag) }'
-echo "peak RSS: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)"
+echo "peak RSS: $(rss VmHWM)"

@@ -1,0 +1,21 @@
+# Sourced by the bench scripts that run Cinder's release binary on the embedded default.
+# Needs $bin (the release directory); start_cinder sets $pid.
+
+# start_cinder DIR PORT TOKEN: starts Cinder with its data in DIR/data and waits until healthy.
+start_cinder() {
+  CINDER_DATA_DIR="$1/data" PHX_HTTP_PORT=$2 LOGFLARE_PRIVATE_ACCESS_TOKEN=$3 \
+    LOGFLARE_LOG_LEVEL=warn "$bin/cinder" >"$1/server.log" 2>&1 &
+  pid=$!
+  until curl -sf "localhost:$2/health" >/dev/null; do sleep 0.1; done
+}
+
+# create_source PORT TOKEN NAME
+create_source() {
+  curl -sf -X POST "localhost:$1/api/sources" -H "x-api-key: $2" -H 'content-type: application/json' \
+    -d "{\"name\":\"$3\"}" >/dev/null
+}
+
+# rss VmRSS|VmHWM: Cinder's resident memory now, or at its peak, in MB.
+rss() {
+  awk -v field="$1:" '$1 == field {print $2 / 1024 " MB"}' "/proc/$pid/status"
+}
