@@ -1,5 +1,17 @@
 # Sourced by the bench scripts that run Cinder's release binary on the embedded default.
 # Needs $bin (the release directory); start_cinder sets $pid.
+pid=
+
+# bench_server DIR PORT TOKEN SOURCE: starts Cinder (stopped, and DIR removed, when the script
+# exits), creates SOURCE and prints the idle RSS.
+bench_server() {
+  # shellcheck disable=SC2064 # DIR is fixed now; $pid is read at exit.
+  trap "kill \$pid 2>/dev/null || true; rm -rf '$1'" EXIT
+  start_cinder "$1" "$2" "$3"
+  create_source "$2" "$3" "$4"
+  sleep 1
+  echo "idle RSS: $(rss VmRSS)"
+}
 
 # start_cinder DIR PORT TOKEN: starts Cinder with its data in DIR/data and waits until healthy.
 start_cinder() {

@@ -11,14 +11,8 @@ scripts/fetch-duckdb.sh
 cargo build --release -q --workspace
 bin="$CARGO_TARGET_DIR/release"
 dir=$(mktemp -d); port=47123; token=bench-token
-pid=
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 source bench/common.sh
-
-start_cinder "$dir" $port $token
-create_source $port $token bench
-sleep 1
-echo "idle RSS: $(rss VmRSS)"
+bench_server "$dir" $port $token bench
 for batch in 100 500; do
   "$bin/ingest-bench" http "http://localhost:$port" "$token" bench "$clients" "$batch" "$seconds"
 done

@@ -15,14 +15,8 @@ scripts/fetch-duckdb.sh
 cargo build --release -q -p cinder-server -p cinder-bench
 bin="$CARGO_TARGET_DIR/release"
 dir=$(mktemp -d -p "${TMPDIR:-/var/tmp}"); port=47127; token=bench-token
-pid=
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 source bench/common.sh
-
-start_cinder "$dir" $port $token
-create_source $port $token bench
-sleep 1
-echo "idle RSS: $(rss VmRSS)"
+bench_server "$dir" $port $token bench
 
 "$bin/ingest-bench" body "$batch" >"$dir/body.json"
 body_bytes=$(stat -c %s "$dir/body.json")
