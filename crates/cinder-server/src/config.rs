@@ -84,7 +84,7 @@ pub struct Config {
         long,
         env = "CINDER_EMBEDDED_MEMORY_LIMIT",
         value_name = "CINDER_EMBEDDED_MEMORY_LIMIT",
-        default_value = "256MB"
+        default_value = cinder_storage::EngineSettings::DEFAULT_MEMORY_LIMIT
     )]
     pub embedded_memory_limit: String,
     /// How large the embedded engine's own log grows before its rows are compressed into the
@@ -93,7 +93,7 @@ pub struct Config {
         long,
         env = "CINDER_EMBEDDED_CHECKPOINT_THRESHOLD",
         value_name = "CINDER_EMBEDDED_CHECKPOINT_THRESHOLD",
-        default_value = "256MB"
+        default_value = cinder_storage::EngineSettings::DEFAULT_CHECKPOINT_THRESHOLD
     )]
     pub embedded_checkpoint_threshold: String,
     /// Events accepted but not yet stored in the backend, past which ingest answers 429.

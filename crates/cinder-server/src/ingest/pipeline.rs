@@ -343,11 +343,9 @@ impl Pipeline {
 /// The memory parsed events take while they wait: a tree of values is several times the size
 /// of the JSON it was read from, so the pending bounds count this rather than the bytes logged.
 fn memory_size(events: &[LogEvent]) -> usize {
-    // Each event is also behind an `Arc`: its counts and its slot in the entry's vector.
-    events
-        .iter()
-        .map(|event| event.memory_size() + 2 * std::mem::size_of::<usize>() + std::mem::size_of::<usize>())
-        .sum()
+    // Each event is also behind an `Arc`: two counts, and its pointer in the entry's vector.
+    const SHARED: usize = 3 * std::mem::size_of::<usize>();
+    events.iter().map(|event| event.memory_size() + SHARED).sum()
 }
 
 /// A log record: the source token's 16 bytes, then the events as a JSON array.

@@ -41,11 +41,18 @@ pub struct EngineSettings {
     pub checkpoint_threshold: String,
 }
 
+impl EngineSettings {
+    /// The default [`EngineSettings::memory_limit`].
+    pub const DEFAULT_MEMORY_LIMIT: &'static str = "256MB";
+    /// The default [`EngineSettings::checkpoint_threshold`].
+    pub const DEFAULT_CHECKPOINT_THRESHOLD: &'static str = "256MB";
+}
+
 impl Default for EngineSettings {
     fn default() -> Self {
         Self {
-            memory_limit: "256MB".into(),
-            checkpoint_threshold: "256MB".into(),
+            memory_limit: Self::DEFAULT_MEMORY_LIMIT.into(),
+            checkpoint_threshold: Self::DEFAULT_CHECKPOINT_THRESHOLD.into(),
         }
     }
 }
