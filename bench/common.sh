@@ -1,5 +1,6 @@
 # Sourced by the bench scripts that run Cinder's release binary on the embedded default.
-# Needs $bin (the release directory); start_cinder sets $pid.
+# Needs $bin (the release directory); start_cinder sets $pid. BENCH_BINARY runs another binary (a
+# baseline build) instead of $bin/cinder.
 pid=
 
 # bench_server DIR PORT TOKEN SOURCE: starts Cinder (stopped, and DIR removed, when the script
@@ -16,9 +17,12 @@ bench_server() {
 # start_cinder DIR PORT TOKEN: starts Cinder with its data in DIR/data and waits until healthy.
 start_cinder() {
   CINDER_DATA_DIR="$1/data" PHX_HTTP_PORT=$2 LOGFLARE_PRIVATE_ACCESS_TOKEN=$3 \
-    LOGFLARE_LOG_LEVEL=warn "$bin/cinder" >"$1/server.log" 2>&1 &
+    LOGFLARE_LOG_LEVEL=warn "${BENCH_BINARY:-$bin/cinder}" >"$1/server.log" 2>&1 &
   pid=$!
-  until curl -sf "localhost:$2/health" >/dev/null; do sleep 0.1; done
+  until curl -sf "localhost:$2/health" >/dev/null; do
+    kill -0 $pid 2>/dev/null || { echo "Cinder did not start:" >&2; head -5 "$1/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
 }
 
 # create_source PORT TOKEN NAME

@@ -4,7 +4,8 @@
 # Supabase-shaped API gateway events (about 580 bytes each) POSTed over CLIENTS keep-alive
 # connections for SECONDS. Answers other than 200 (429 when the loader is behind) are not
 # counted as events. Prints events/s, MB/s, latency, idle and peak RSS, and the rate at which
-# the loader had stored everything (accepted is not the same as stored).
+# the loader had stored everything (accepted is not the same as stored), then RSS as the server
+# sits idle after the load.
 #   bench/ingest/wrk.sh [seconds, default 20] [clients, default 4] [batch, default 500]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,3 +47,6 @@ awk -v a="$accepted" -v s="$seconds" -v b="$body_bytes" -v n="$batch" -v r="$ref
     n, a / s, a * (b / n) / s / 1e6, q, r, b / n;
   printf "stored: every event %.1f s after the last request: %.0f events/s end to end\n", lag, a / (s + lag) }'
 echo "peak RSS: $(rss VmHWM)"
+sleep 5; echo "RSS 5 s after everything was stored: $(rss VmRSS)"
+sleep 25; echo "RSS 30 s after: $(rss VmRSS), of which anonymous (not the binary's pages): \
+$(awk '$1 == "Anonymous:" {print $2 / 1024 " MB"}' "/proc/$pid/smaps_rollup")"

@@ -107,6 +107,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
             let settings = EngineSettings {
                 memory_limit: config.embedded_memory_limit.clone(),
                 checkpoint_threshold: config.embedded_checkpoint_threshold.clone(),
+                ..EngineSettings::default()
             };
             let embedded =
                 Embedded::open(&dir.join("cinder.duckdb"), &settings).context("cannot open the embedded database")?;

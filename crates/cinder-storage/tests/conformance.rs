@@ -116,6 +116,85 @@ async fn embedded_backend_enforces_retention() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The size of DuckDB's log beside `database`: rows written and not yet checkpointed.
+fn log_size(database: &std::path::Path) -> u64 {
+    std::fs::metadata(database.with_extension("duckdb.wal")).map_or(0, |log| log.len())
+}
+
+async fn wait_for_checkpoint(database: &std::path::Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while log_size(database) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the log of {} was not checkpointed when idle",
+            database.display()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn count(backend: &Embedded, table: &str) -> serde_json::Value {
+    let sql = cinder_sql::TargetSql {
+        sql: format!("select count(*) as n from {table}"),
+        params: vec![],
+    };
+    backend.query(&sql, &[]).await.unwrap().rows[0]["n"].clone()
+}
+
+#[tokio::test]
+async fn embedded_backend_checkpoints_when_idle_and_after_replaying_a_log() {
+    let dir = temp_dir();
+    let path = dir.join("cinder.duckdb");
+    let idle = cinder_storage::EngineSettings {
+        idle_checkpoint: std::time::Duration::from_millis(300),
+        memory_limit: "100MB".into(),
+        ..Default::default()
+    };
+    let never = cinder_storage::EngineSettings {
+        idle_checkpoint: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let mut schema = Schema::new();
+
+    // A write goes to the log first; once nothing has been written for a while, into the file.
+    let backend = Embedded::open(&path, &idle).unwrap();
+    let limit = cinder_sql::TargetSql {
+        sql: "select current_setting('memory_limit') as limit".into(),
+        params: vec![],
+    };
+    let configured = backend.query(&limit, &[]).await.unwrap().rows;
+    let first = batch("log_events_idle", &mut schema, vec![event("a", 1, json!({"n": 1}))], 1);
+    backend.insert(&first).await.unwrap();
+    assert!(log_size(&path) > 0, "the write is not in DuckDB's log");
+    wait_for_checkpoint(&path).await;
+    assert_eq!(count(&backend, "log_events_idle").await, 1);
+    // The cache was trimmed after the checkpoint, and the memory limit restored.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(backend.query(&limit, &[]).await.unwrap().rows, configured);
+    drop(backend);
+
+    // A log left behind (a crash: here, a copy taken while it is open) is replayed at start,
+    // then checkpointed once the engine is idle.
+    let backend = Embedded::open(&path, &never).unwrap();
+    let second = batch("log_events_idle", &mut schema, vec![event("b", 2, json!({"n": 2}))], 2);
+    backend.insert(&second).await.unwrap();
+    let copy = dir.join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(&path, copy.join("cinder.duckdb")).unwrap();
+    std::fs::copy(path.with_extension("duckdb.wal"), copy.join("cinder.duckdb.wal")).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(log_size(&path) > 0, "checkpointed although idle_checkpoint is an hour");
+    drop(backend);
+    let copied = copy.join("cinder.duckdb");
+    assert!(log_size(&copied) > 0);
+    let backend = Embedded::open(&copied, &idle).unwrap();
+    wait_for_checkpoint(&copied).await;
+    assert_eq!(count(&backend, "log_events_idle").await, 2);
+    assert_eq!(backend.position().await.unwrap(), 2);
+    drop(backend);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
 async fn postgres_backend_enforces_retention() {

@@ -14,20 +14,21 @@ mod read;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use cinder_core::Schema;
 use cinder_sql::{Target, TargetSql};
 use duckdb::{params, Config, Connection};
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 use serde_json::Value;
 
 use self::layout::TableLayout;
 use crate::{Backend, CatalogEntry, CatalogStore, LoadBatch, Rows, StorageError};
 
 /// How long a query may run unless [`Embedded::set_query_timeout`] says otherwise.
-const DEFAULT_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How the embedded engine uses memory and disk; sizes are DuckDB's (`256MB`, `1GB`).
 #[derive(Debug, Clone)]
@@ -39,6 +40,10 @@ pub struct EngineSettings {
     /// again, so a small threshold rewrites the same rows many times: 16 MB (DuckDB's default)
     /// loaded events at half the rate of 256 MB in `bench/ingest`.
     pub checkpoint_threshold: String,
+    /// How long after its last write the engine folds its log into the database file, so an
+    /// idle server (or one that replayed a long log at start) gives back the memory that the
+    /// rows not yet checkpointed hold.
+    pub idle_checkpoint: Duration,
 }
 
 impl EngineSettings {
@@ -46,6 +51,8 @@ impl EngineSettings {
     pub const DEFAULT_MEMORY_LIMIT: &'static str = "256MB";
     /// The default [`EngineSettings::checkpoint_threshold`].
     pub const DEFAULT_CHECKPOINT_THRESHOLD: &'static str = "256MB";
+    /// The default [`EngineSettings::idle_checkpoint`].
+    pub const DEFAULT_IDLE_CHECKPOINT: Duration = Duration::from_secs(10);
 }
 
 impl Default for EngineSettings {
@@ -53,6 +60,7 @@ impl Default for EngineSettings {
         Self {
             memory_limit: Self::DEFAULT_MEMORY_LIMIT.into(),
             checkpoint_threshold: Self::DEFAULT_CHECKPOINT_THRESHOLD.into(),
+            idle_checkpoint: Self::DEFAULT_IDLE_CHECKPOINT,
         }
     }
 }
@@ -71,6 +79,11 @@ struct Inner {
     /// Idle connections for queries; more are cloned from `base` when all are busy.
     readers: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
+    /// Held (shared) by every query while it runs, so that trimming the engine's memory after
+    /// an idle checkpoint never happens under a query.
+    queries: RwLock<()>,
+    /// The engine's `memory_limit`, restored after trimming.
+    memory_limit: String,
     /// The database file.
     path: PathBuf,
 }
@@ -78,11 +91,15 @@ struct Inner {
 struct Writer {
     connection: Connection,
     tables: HashMap<String, TableLayout>,
+    /// When the last write not yet checkpointed was made; `None` when every write is.
+    unsaved_since: Option<Instant>,
 }
 
 impl Embedded {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path, settings: &EngineSettings) -> Result<Self, StorageError> {
+        // A log left by a crash is replayed into memory as DuckDB opens: count it as unsaved.
+        let replayed = std::fs::metadata(log_path(path)).is_ok_and(|log| log.len() > 0);
         let config = Config::default()
             .enable_external_access(false)?
             .with("autoinstall_known_extensions", "false")?
@@ -97,15 +114,26 @@ impl Embedded {
         )?;
         let tables = layout::load_layouts(&connection)?;
         let base = connection.try_clone()?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                writer: Mutex::new(Writer { connection, tables }),
-                query_timeout_ms: std::sync::atomic::AtomicU64::new(DEFAULT_QUERY_TIMEOUT.as_millis() as u64),
-                readers: Mutex::new(Vec::new()),
-                base: Mutex::new(base),
-                path: path.to_owned(),
-            }),
-        })
+        let writer = Writer {
+            connection,
+            tables,
+            unsaved_since: replayed.then(Instant::now),
+        };
+        let inner = Arc::new(Inner {
+            writer: Mutex::new(writer),
+            query_timeout_ms: std::sync::atomic::AtomicU64::new(DEFAULT_QUERY_TIMEOUT.as_millis() as u64),
+            readers: Mutex::new(Vec::new()),
+            base: Mutex::new(base),
+            queries: RwLock::new(()),
+            memory_limit: settings.memory_limit.clone(),
+            path: path.to_owned(),
+        });
+        let (weak, idle) = (Arc::downgrade(&inner), settings.idle_checkpoint);
+        std::thread::Builder::new()
+            .name("cinder-checkpoint".into())
+            .spawn(move || checkpoint_when_idle(weak, idle))
+            .map_err(|error| StorageError::Internal(format!("cannot start the checkpoint thread: {error}")))?;
+        Ok(Self { inner })
     }
 
     /// Sets how long a query may run; past it DuckDB interrupts the query and it fails.
@@ -128,16 +156,16 @@ impl Embedded {
         self.with_writer(move |writer| {
             // Fold DuckDB's own log into the file, so the copy is one file; when a query is
             // under way DuckDB may decline, and its log is copied beside the file instead.
-            if let Err(error) = writer.connection.execute_batch("CHECKPOINT") {
-                tracing::debug!(%error, "no checkpoint before the snapshot; copying DuckDB's log too");
+            match writer.connection.execute_batch("CHECKPOINT") {
+                Ok(()) => writer.unsaved_since = None,
+                Err(error) => tracing::debug!(%error, "no checkpoint before the snapshot; copying DuckDB's log too"),
             }
             let name = path.file_name().expect("a database file name").to_owned();
             let mut bytes = std::fs::copy(&path, into.join(&name))
                 .map_err(|error| StorageError::Internal(format!("cannot copy `{}`: {error}", path.display())))?;
-            let mut log_name = name.clone();
-            log_name.push(".wal");
-            let log = path.with_file_name(&log_name);
-            match std::fs::copy(&log, into.join(&log_name)) {
+            let log = log_path(&path);
+            let log_name = log.file_name().expect("a log file name");
+            match std::fs::copy(&log, into.join(log_name)) {
                 Ok(copied) => bytes += copied,
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
                 Err(error) => {
@@ -174,7 +202,10 @@ impl Embedded {
                 Some(connection) => connection,
                 None => inner.base.lock().try_clone()?,
             };
-            let result = work(&connection);
+            let result = {
+                let _running = inner.queries.read();
+                work(&connection)
+            };
             inner.readers.lock().push(connection);
             result
         })
@@ -182,7 +213,63 @@ impl Embedded {
     }
 }
 
+/// DuckDB's own log of the database at `path`: the rows written since its last checkpoint.
+fn log_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().expect("a database file name").to_owned();
+    name.push(".wal");
+    path.with_file_name(name)
+}
+
+/// Checkpoints the database once it has had no write for `idle`, then trims the engine's
+/// memory, until the database is closed. DuckDB checkpoints on its own only when its log reaches
+/// the checkpoint threshold, which a quiet server may take days to write, and keeps the blocks
+/// it has read or written cached up to its memory limit: without this, a server that has taken
+/// a burst of events holds hundreds of megabytes while it sits idle.
+fn checkpoint_when_idle(inner: Weak<Inner>, idle: Duration) {
+    let tick = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    loop {
+        std::thread::sleep(tick);
+        let Some(inner) = inner.upgrade() else { return };
+        // A write or a query under way means the engine is not idle; look again next tick.
+        let Some(mut writer) = inner.writer.try_lock() else {
+            continue;
+        };
+        if writer.unsaved_since.is_none_or(|since| since.elapsed() < idle) {
+            continue;
+        }
+        let Some(_no_query) = inner.queries.try_write() else {
+            continue;
+        };
+        let started = Instant::now();
+        if let Err(error) = writer.connection.execute_batch("CHECKPOINT") {
+            tracing::debug!(%error, "no checkpoint after an idle spell");
+            continue;
+        }
+        writer.unsaved_since = None;
+        trim_memory(&writer.connection, &inner.memory_limit);
+        tracing::debug!(elapsed = ?started.elapsed(), "checkpointed and trimmed after an idle spell");
+    }
+}
+
+/// Empties DuckDB's block cache by lowering its memory limit for a moment, then restores
+/// `memory_limit`. (DuckDB has no statement that only evicts; lowering the limit evicts what no
+/// query holds, and no query runs meanwhile.)
+fn trim_memory(connection: &Connection, memory_limit: &str) {
+    if let Err(error) = connection.execute_batch("SET memory_limit = '16MB'") {
+        return tracing::debug!(%error, "the engine's cache was not trimmed");
+    }
+    let restore = format!("SET memory_limit = '{}'", memory_limit.replace('\'', "''"));
+    if let Err(error) = connection.execute_batch(&restore) {
+        tracing::error!(%error, memory_limit, "cannot restore the engine's memory limit after trimming");
+    }
+}
+
 impl Writer {
+    /// Notes a write that the next checkpoint saves.
+    fn wrote(&mut self) {
+        self.unsaved_since = Some(Instant::now());
+    }
+
     fn apply_schema(&mut self, table: &str, schema: &Schema) -> Result<(), StorageError> {
         match self.tables.get_mut(table) {
             Some(layout) => layout.add_missing_columns(&self.connection, schema),
@@ -208,6 +295,7 @@ impl Writer {
             params![batch.position],
         )?;
         transaction.commit()?;
+        self.wrote();
         Ok(())
     }
 }
@@ -283,6 +371,7 @@ impl Backend for Embedded {
                 .connection
                 .execute_batch(&format!("DROP TABLE IF EXISTS {}", layout::quote(&table)))?;
             writer.tables.remove(&table);
+            writer.wrote();
             Ok(())
         })
         .await
@@ -302,6 +391,9 @@ impl Backend for Embedded {
                 ),
                 params![cutoff],
             )?;
+            if deleted > 0 {
+                writer.wrote();
+            }
             Ok(deleted as u64)
         })
         .await
