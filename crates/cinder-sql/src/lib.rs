@@ -180,17 +180,28 @@ pub(crate) mod tests {
             "select cast(timestamp_trunc(timestamp, hour) as datetime) as t, count(*) as n from logs group by t order by t",
         )
         .unwrap();
-        let hour = r#"CAST(date_trunc('hour', "logs"."timestamp") AS TIMESTAMP)"#;
+        let hour = r#"date_trunc('hour', "logs"."timestamp")"#;
         assert!(
-            out.sql.contains(&format!("regexp_replace(strftime({hour}")),
+            out.sql
+                .contains(&format!("regexp_replace(strftime(CAST({hour} AS TIMESTAMP)")),
             "{}",
             out.sql
         );
+        // A TIMESTAMP converted to DATETIME sorts and groups as the TIMESTAMP itself.
         assert!(
             out.sql
                 .ends_with(&format!("GROUP BY {hour} ORDER BY {hour} NULLS FIRST")),
             "{}",
             out.sql
+        );
+        // A DATETIME made from text does not: it is grouped and sorted as the DATETIME.
+        let parsed = embedded("select cast(event_message as datetime) as t from logs order by t").unwrap();
+        assert!(
+            parsed
+                .sql
+                .ends_with(r#"ORDER BY CAST("logs"."event_message" AS TIMESTAMP) NULLS FIRST"#),
+            "{}",
+            parsed.sql
         );
         // DISTINCT sorts by what it returns, and a set operation by its output columns.
         let distinct = embedded("select distinct cast(timestamp as datetime) as t from logs order by t").unwrap();

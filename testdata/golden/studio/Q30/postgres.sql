@@ -19,5 +19,5 @@ SELECT
 FROM
   edge_logs
 WHERE
-  (CASE WHEN ("edge_logs"."body" #>> '{metadata,response,origin_time}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("edge_logs"."body" #>> '{metadata,response,origin_time}') AS BIGINT) END > 1000) AND jsonb_typeof("edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,response}') = 'object' ORDER BY CAST("edge_logs"."timestamp" AS TIMESTAMP) DESC NULLS LAST LIMIT 100
+  (CASE WHEN ("edge_logs"."body" #>> '{metadata,response,origin_time}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("edge_logs"."body" #>> '{metadata,response,origin_time}') AS BIGINT) END > 1000) AND jsonb_typeof("edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,response}') = 'object' ORDER BY "edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -82,5 +82,5 @@ SELECT
 FROM
   edge_logs
 WHERE
-  ("edge_logs"."metadata.response.status_code" >= 500) AND "edge_logs"."metadata" IS NOT NULL AND "edge_logs"."metadata.response" IS NOT NULL ORDER BY CAST("edge_logs"."timestamp" AS TIMESTAMP) DESC NULLS LAST LIMIT 100
+  ("edge_logs"."metadata.response.status_code" >= 500) AND "edge_logs"."metadata" IS NOT NULL AND "edge_logs"."metadata.response" IS NOT NULL ORDER BY "edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -15,5 +15,5 @@ SELECT
 FROM
   edge_logs
 WHERE
-  (("edge_logs"."body" #>> '{metadata,request,path}') LIKE '%rest/v1%') AND jsonb_typeof("edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,request}') = 'object' ORDER BY CAST("edge_logs"."timestamp" AS TIMESTAMP) DESC NULLS LAST LIMIT 100
+  (("edge_logs"."body" #>> '{metadata,request,path}') LIKE '%rest/v1%') AND jsonb_typeof("edge_logs"."body" #> '{metadata}') = 'object' AND jsonb_typeof("edge_logs"."body" #> '{metadata,request}') = 'object' ORDER BY "edge_logs"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -37,5 +37,5 @@ SELECT
 FROM
   postgres_logs AS t
 WHERE
-  ("t"."metadata.parsed.error_severity" IN ('ERROR', 'FATAL', 'PANIC')) AND "t"."metadata" IS NOT NULL AND "t"."metadata.parsed" IS NOT NULL ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST LIMIT 100
+  ("t"."metadata.parsed.error_severity" IN ('ERROR', 'FATAL', 'PANIC')) AND "t"."metadata" IS NOT NULL AND "t"."metadata.parsed" IS NOT NULL ORDER BY "t"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

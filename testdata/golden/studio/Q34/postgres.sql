@@ -16,5 +16,5 @@ SELECT
 FROM
   postgres_logs AS t
 WHERE
-  (("t"."body" #>> '{metadata,parsed,error_severity}') IN ('ERROR', 'FATAL', 'PANIC')) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,parsed}') = 'object' ORDER BY CAST("t"."timestamp" AS TIMESTAMP) DESC NULLS LAST LIMIT 100
+  (("t"."body" #>> '{metadata,parsed,error_severity}') IN ('ERROR', 'FATAL', 'PANIC')) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,parsed}') = 'object' ORDER BY "t"."timestamp" DESC NULLS LAST LIMIT 100
 -- params: project, iso_timestamp_start, iso_timestamp_end

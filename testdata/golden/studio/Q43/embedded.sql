@@ -83,5 +83,5 @@ FROM
 WHERE
   ("t"."metadata.response.status_code" >= 400) AND "t"."metadata" IS NOT NULL AND "t"."metadata.response" IS NOT NULL AND "t"."metadata.request" IS NOT NULL AND "t"."metadata.request.headers" IS NOT NULL
 GROUP BY
-  CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ORDER BY CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ASC NULLS FIRST
+  date_trunc('hour', "t"."timestamp") ORDER BY date_trunc('hour', "t"."timestamp") ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end

@@ -17,5 +17,5 @@ FROM
 WHERE
   (CASE WHEN ("t"."body" #>> '{metadata,response,status_code}') ~ '^[ \t]*[-+]?[0-9]+[ \t]*$' THEN CAST(("t"."body" #>> '{metadata,response,status_code}') AS BIGINT) END >= 400) AND jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,response}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request,headers}') = 'object'
 GROUP BY
-  CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ORDER BY CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ASC NULLS FIRST
+  date_trunc('hour', "t"."timestamp") ORDER BY date_trunc('hour', "t"."timestamp") ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end

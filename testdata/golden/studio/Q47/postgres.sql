@@ -18,5 +18,5 @@ FROM
 WHERE
   jsonb_typeof("t"."body" #> '{metadata}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,response}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,request,headers}') = 'object' AND jsonb_typeof("t"."body" #> '{metadata,response,headers}') = 'object'
 GROUP BY
-  CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ORDER BY CAST(date_trunc('hour', "t"."timestamp") AS TIMESTAMP) ASC NULLS FIRST
+  date_trunc('hour', "t"."timestamp") ORDER BY date_trunc('hour', "t"."timestamp") ASC NULLS FIRST
 -- params: project, iso_timestamp_start, iso_timestamp_end
