@@ -237,9 +237,9 @@ fn rewrite_select<'a>(
             .iter()
             .filter_map(|&index| match select.projection.get(index) {
                 Some(SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) => {
-                    // A key that is a bare column lets the engine use it as stored: DuckDB
-                    // stops a top-N scan early by the column's zone maps (2x faster for Studio's
-                    // `order by timestamp desc limit 100` over a day of events).
+                    // A key that is the stored value, not a cast of it, lets the engine sort by
+                    // the column itself: Studio's `order by timestamp desc limit 100` over a day
+                    // of edge logs ran 1.04-1.18x faster on DuckDB.
                     match expr {
                         Expr::Cast { expr: value, .. } if conversions.contains(&index) => {
                             Some((index, (**value).clone()))
