@@ -48,6 +48,9 @@ pub struct Metrics {
     pub ingested_bytes: Family<Label, Counter>,
     /// Events of a known source that were refused, by source and status code.
     pub refused_events: Family<Labels, Counter>,
+    /// Ingest requests refused before their body was parsed: the pending events were at their
+    /// bound (429) or the backend was down (503).
+    pub shed_requests: Counter,
     /// Bytes written to the write-ahead log.
     pub wal_bytes: Counter,
     /// Time to write and fsync one group commit.
@@ -107,6 +110,7 @@ impl Metrics {
             ingested_events: Family::default(),
             ingested_bytes: Family::default(),
             refused_events: Family::default(),
+            shed_requests: Counter::default(),
             wal_bytes: Counter::default(),
             wal_commit_seconds: latency_histogram(),
             wal_group_records: Histogram::new(exponential_buckets(1.0, 4.0, 8)),
@@ -168,6 +172,11 @@ impl Metrics {
             "ingest_refused_events",
             "Events of a known source refused, by source and status code",
             m.refused_events.clone(),
+        );
+        m.registry.register(
+            "ingest_shed_requests",
+            "Ingest requests refused before their body was parsed (429 pending events at their bound, 503 backend down)",
+            m.shed_requests.clone(),
         );
         m.registry.register_with_unit(
             "wal_written",

@@ -15,7 +15,7 @@ use cinder_decode::header_text;
 use serde_json::{json, Value};
 
 use crate::auth::{authenticate, shipper_token};
-use crate::error::ApiError;
+use crate::error::{retry_after_if_temporary, ApiError};
 use crate::ingest::{bulk, decode};
 use crate::state::AppState;
 
@@ -51,6 +51,10 @@ async fn handle(
     let Some(principal) = authenticate(state, shipper_token(headers, params).as_deref()) else {
         return error(ApiError::Unauthorized, "security_exception");
     };
+    if let Err(refused) = crate::ingest::admit(state, body.len()) {
+        let kind = bulk::error_kind(&refused);
+        return error(refused, kind);
+    }
     let items = match decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))
         .and_then(|body| parse_bulk(&body, index))
     {
@@ -93,7 +97,9 @@ fn error(error: ApiError, kind: &str) -> Response {
         "error": {"type": kind, "reason": error.to_string(), "root_cause": [{"type": kind, "reason": error.to_string()}]},
         "status": status.as_u16(),
     });
-    elastic((status, Json(body)).into_response())
+    let mut response = (status, Json(body)).into_response();
+    retry_after_if_temporary(&mut response);
+    elastic(response)
 }
 
 fn elastic(mut response: Response) -> Response {

@@ -17,6 +17,17 @@ use crate::ingest::pipeline::SubmitError;
 use crate::metrics::metrics;
 use crate::state::AppState;
 
+/// Refuses, before its body is parsed, a request of `body_bytes` that could not be accepted
+/// now whatever it holds (see [`Pipeline::admit`](crate::ingest::pipeline::Pipeline::admit)):
+/// 429 while the pending events are at their bound, 503 while the backend is down. Such
+/// requests are counted in `cinder_ingest_shed_requests_total`, not by event.
+pub fn admit(state: &AppState, body_bytes: usize) -> Result<(), ApiError> {
+    state.pipeline.admit(body_bytes).map_err(|error| {
+        metrics().shed_requests.inc();
+        submit_error(error)
+    })
+}
+
 /// Stores `raw_events` (decoded event objects) in `source`. Returns once they are durable.
 pub async fn accept(
     state: &AppState,
@@ -51,16 +62,7 @@ pub async fn accept(
 
     let routed = crate::routing::route(&state.catalog, &source, &events);
     if let Err(error) = state.pipeline.submit(source.clone(), events).await {
-        return Err(refused(match error {
-            SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
-            SubmitError::Log(error) if matches!(error.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
-                ApiError::InsufficientStorage(format!(
-                    "the disk is full: events cannot be made durable now, none of this request's were stored; retry shortly ({error})"
-                ))
-            }
-            SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
-            SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
-        }));
+        return Err(refused(submit_error(error)));
     }
     // The request's own events are durable; what rules made of them follows, best effort.
     for (sink, mut copies) in routed.copies {
@@ -81,4 +83,17 @@ pub async fn accept(
         state.egress.enqueue(&backend, routed.source, deliveries);
     }
     Ok(())
+}
+
+fn submit_error(error: SubmitError) -> ApiError {
+    match error {
+        SubmitError::Full => ApiError::TooManyRequests(format!("Buffer Full: Too Many Requests ({error})")),
+        SubmitError::Log(error) if matches!(error.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) => {
+            ApiError::InsufficientStorage(format!(
+                "the disk is full: events cannot be made durable now, none of this request's were stored; retry shortly ({error})"
+            ))
+        }
+        SubmitError::Log(error) => ApiError::Unavailable(format!("events cannot be made durable now: {error}")),
+        SubmitError::BackendDown => ApiError::Unavailable(error.to_string()),
+    }
 }

@@ -91,12 +91,16 @@ async fn store_index(
         .iter()
         .filter_map(|position| items[*position].document.as_ref().ok().cloned())
         .collect();
-    crate::ingest::accept(state, source, events).await.map_err(|error| {
-        let kind = match &error {
-            ApiError::TooManyRequests(_) => "es_rejected_execution_exception",
-            ApiError::Unavailable(_) | ApiError::InsufficientStorage(_) => "unavailable_shards_exception",
-            _ => "mapper_parsing_exception",
-        };
-        ItemError::new(error.status().as_u16(), kind, error.to_string())
-    })
+    crate::ingest::accept(state, source, events)
+        .await
+        .map_err(|error| ItemError::new(error.status().as_u16(), error_kind(&error), error.to_string()))
+}
+
+/// Elasticsearch's name for why a document (or a whole bulk request) was not stored.
+pub fn error_kind(error: &ApiError) -> &'static str {
+    match error {
+        ApiError::TooManyRequests(_) => "es_rejected_execution_exception",
+        ApiError::Unavailable(_) | ApiError::InsufficientStorage(_) => "unavailable_shards_exception",
+        _ => "mapper_parsing_exception",
+    }
 }

@@ -7,4 +7,4 @@ pub mod shipped;
 
 pub use cinder_decode::{bert, decode, shapes};
 
-pub use accept::accept;
+pub use accept::{accept, admit};

@@ -67,6 +67,9 @@ pub struct Pipeline {
     load_batch_bytes: usize,
     /// Set while the backend refuses connections; ingest answers 503 until a store succeeds.
     backend_down: AtomicBool,
+    /// Set when a request is refused for want of room, until the loader next stores a batch:
+    /// only then does room come back, so until then requests are refused before parsing.
+    full: AtomicBool,
     /// When the oldest event of the batch being stored was accepted.
     storing_since: Mutex<Option<Instant>>,
 }
@@ -86,6 +89,7 @@ impl Pipeline {
             max_outstanding_bytes,
             load_batch_bytes,
             backend_down: AtomicBool::new(false),
+            full: AtomicBool::new(false),
             storing_since: Mutex::new(None),
         }
     }
@@ -102,6 +106,34 @@ impl Pipeline {
         self.outstanding.load(Ordering::Relaxed)
     }
 
+    /// Refuses a request whose body is `body_bytes` long before it is parsed: while the
+    /// backend is down; when [`submit`] would refuse it whatever it holds (no further event
+    /// fits, or its events do not fit in the pending bytes); and, once a request was refused for
+    /// want of room, until the loader stores its next batch, which is when room comes back.
+    /// Parsed events take more memory than the text they come from (a map node alone is over
+    /// 600 bytes), so the body's length is a lower bound of what they would count. An
+    /// overloaded server then does not spend on parsing what it refuses the CPU its loader
+    /// needs to catch up.
+    ///
+    /// [`submit`]: Pipeline::submit
+    pub fn admit(&self, body_bytes: usize) -> Result<(), SubmitError> {
+        if self.backend_down.load(Ordering::Acquire) {
+            return Err(SubmitError::BackendDown);
+        }
+        let events = self.outstanding.load(Ordering::Acquire);
+        let bytes = self.outstanding_bytes.load(Ordering::Acquire);
+        if events == 0 && bytes == 0 {
+            return Ok(());
+        }
+        if self.full.load(Ordering::Acquire)
+            || events >= self.max_outstanding
+            || bytes + body_bytes > self.max_outstanding_bytes
+        {
+            return Err(SubmitError::Full);
+        }
+        Ok(())
+    }
+
     /// Makes events durable; they are queued for the backend before this returns.
     pub async fn submit(&self, source: Arc<SourceHandle>, events: Vec<LogEvent>) -> Result<(), SubmitError> {
         if self.backend_down.load(Ordering::Acquire) {
@@ -111,6 +143,7 @@ impl Pipeline {
         let previous = self.outstanding.fetch_add(count, Ordering::AcqRel);
         if previous + count > self.max_outstanding && previous > 0 {
             self.outstanding.fetch_sub(count, Ordering::AcqRel);
+            self.full.store(true, Ordering::Release);
             return Err(SubmitError::Full);
         }
         let size = memory_size(&events);
@@ -118,6 +151,7 @@ impl Pipeline {
         if previous_bytes + size > self.max_outstanding_bytes && previous_bytes > 0 {
             self.outstanding_bytes.fetch_sub(size, Ordering::AcqRel);
             self.outstanding.fetch_sub(count, Ordering::AcqRel);
+            self.full.store(true, Ordering::Release);
             return Err(SubmitError::Full);
         }
         let payload = encode_payload(&source.source.read().token, &events);
@@ -238,6 +272,13 @@ impl Pipeline {
         }
     }
 
+    /// Gives back the room of `events` stored events that took `bytes`.
+    fn stored(&self, events: usize, bytes: usize) {
+        self.outstanding.fetch_sub(events, Ordering::AcqRel);
+        self.outstanding_bytes.fetch_sub(bytes, Ordering::AcqRel);
+        self.full.store(false, Ordering::Release);
+    }
+
     /// Whether the queue holds at least `events` events or `bytes` bytes.
     fn queue_holds(&self, events: usize, bytes: usize) -> bool {
         let queue = self.queue.lock();
@@ -330,9 +371,8 @@ impl Pipeline {
                 .fetch_add(table.events.len() as u64, Ordering::Relaxed);
         }
         let count: usize = entries.iter().map(|entry| entry.events.len()).sum();
-        self.outstanding.fetch_sub(count, Ordering::AcqRel);
         let bytes: usize = entries.iter().map(|entry| entry.bytes).sum();
-        self.outstanding_bytes.fetch_sub(bytes, Ordering::AcqRel);
+        self.stored(count, bytes);
         if let Err(error) = self.wal.trim(position) {
             tracing::warn!(%error, "cannot trim the write-ahead log");
         }
@@ -442,6 +482,71 @@ mod tests {
         // Ten requests' log records would fit in 1 MB; their memory does not.
         assert!((2..=3).contains(&accepted), "{accepted} requests accepted");
         assert!(pipeline.outstanding_bytes.load(Ordering::Acquire) <= 1 << 20);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_fit_is_refused_before_it_is_parsed() {
+        let (pipeline, source) = pipeline(100, 1 << 20).await;
+        // Alone, any request is taken.
+        assert!(pipeline.admit(10 << 20).is_ok());
+        pipeline.submit(source.clone(), events(99, 10)).await.unwrap();
+        let pending = pipeline.outstanding_bytes.load(Ordering::Acquire);
+        assert!(
+            pipeline.admit((1 << 20) - pending).is_ok(),
+            "room for one event and its bytes"
+        );
+        let refused = pipeline.admit((1 << 20) - pending + 1);
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        pipeline.submit(source.clone(), events(1, 10)).await.unwrap();
+        let refused = pipeline.admit(1);
+        assert!(
+            matches!(refused, Err(SubmitError::Full)),
+            "no room for one more event: {refused:?}"
+        );
+        // Once a request was refused, the next are refused unparsed until the loader stores.
+        let first = pipeline.take_batch().remove(0);
+        pipeline.stored(first.events.len(), first.bytes);
+        assert_eq!(pipeline.outstanding(), 1);
+        assert!(pipeline.admit(1).is_ok());
+        pipeline.submit(source.clone(), events(90, 10)).await.unwrap();
+        let refused = pipeline.submit(source.clone(), events(10, 10)).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        let refused = pipeline.admit(1);
+        assert!(
+            matches!(refused, Err(SubmitError::Full)),
+            "room comes back with a store: {refused:?}"
+        );
+        let second = pipeline.take_batch().remove(0);
+        pipeline.stored(second.events.len(), second.bytes);
+        assert!(pipeline.admit(1).is_ok());
+        pipeline.backend_down.store(true, Ordering::Release);
+        assert!(matches!(pipeline.admit(1), Err(SubmitError::BackendDown)));
+    }
+
+    /// What [`Pipeline::admit`] relies on: events take more memory parsed than their JSON text,
+    /// whatever its shape (long strings, many small numbers, deep nesting, empty objects).
+    #[test]
+    fn parsed_events_take_more_memory_than_their_text() {
+        let shapes = [
+            json!({"message": "x".repeat(100_000)}),
+            json!({"numbers": vec![1; 10_000]}),
+            json!({"flags": vec![true; 1_000], "nulls": vec![serde_json::Value::Null; 1_000]}),
+            json!({"a": {"b": {"c": {"d": {"e": [[[[1]]]]}}}}}),
+            json!({"empty": [{}, {}, {}, {}, {}, {}, {}, {}]}),
+            json!({}),
+        ];
+        for shape in shapes {
+            let text = serde_json::to_vec(&[&shape; 10]).unwrap();
+            let parsed: Vec<LogEvent> = (0..10)
+                .map(|_| normalize(shape.as_object().unwrap().clone(), &NormalizeOptions::default(), 0))
+                .collect();
+            assert!(
+                memory_size(&parsed) >= text.len(),
+                "{shape}: {} < {}",
+                memory_size(&parsed),
+                text.len()
+            );
+        }
     }
 
     #[tokio::test]
