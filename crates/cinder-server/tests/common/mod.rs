@@ -142,7 +142,13 @@ impl Api {
     pub fn new(base: &str) -> Self {
         Api {
             base: base.to_owned(),
-            client: Client::new(),
+            // Idle connections are dropped before the server's idle timeout (30 s, see
+            // CINDER_HTTP_HEADER_TIMEOUT_SECONDS) closes them: a request sent on a connection at
+            // the instant the server closes it fails, as with any client pooled for longer.
+            client: Client::builder()
+                .pool_idle_timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
         }
     }
 
