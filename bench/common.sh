@@ -11,7 +11,7 @@ bench_server() {
   start_cinder "$1" "$2" "$3"
   create_source "$2" "$3" "$4"
   sleep 1
-  echo "idle RSS: $(rss VmRSS)"
+  echo "idle RSS: $(rss VmRSS), of which anonymous: $(anonymous) (the rest is the binary's and the engine's code)"
 }
 
 # start_cinder DIR PORT TOKEN: starts Cinder with its data in DIR/data and waits until healthy.
@@ -29,6 +29,11 @@ start_cinder() {
 create_source() {
   curl -sf -X POST "localhost:$1/api/sources" -H "x-api-key: $2" -H 'content-type: application/json' \
     -d "{\"name\":\"$3\"}" >/dev/null
+}
+
+# anonymous: Cinder's resident memory that is not mapped from files (code), in MB.
+anonymous() {
+  awk '$1 == "Anonymous:" {print $2 / 1024 " MB"}' "/proc/$pid/smaps_rollup"
 }
 
 # rss VmRSS|VmHWM: Cinder's resident memory now, or at its peak, in MB.

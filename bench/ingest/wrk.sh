@@ -48,5 +48,4 @@ awk -v a="$accepted" -v s="$seconds" -v b="$body_bytes" -v n="$batch" -v r="$ref
   printf "stored: every event %.1f s after the last request: %.0f events/s end to end\n", lag, a / (s + lag) }'
 echo "peak RSS: $(rss VmHWM)"
 sleep 5; echo "RSS 5 s after everything was stored: $(rss VmRSS)"
-sleep 25; echo "RSS 30 s after: $(rss VmRSS), of which anonymous (not the binary's pages): \
-$(awk '$1 == "Anonymous:" {print $2 / 1024 " MB"}' "/proc/$pid/smaps_rollup")"
+sleep 25; echo "RSS 30 s after: $(rss VmRSS), of which anonymous (not the binary's pages): $(anonymous)"

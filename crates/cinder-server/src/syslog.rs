@@ -7,7 +7,7 @@
 //! binds `PHX_HTTP_IP`'s address. Over TCP, a message read is stored: while ingest refuses
 //! (429/503/507) the connection is not read further and the batch is retried, so the sender's
 //! own buffering holds the rest. Over UDP, a batch still refused after a few tries is dropped,
-//! counted in `cinder_refused_events_total` and logged. A message that is not syslog is kept,
+//! counted in `cinder_ingest_refused_events_total` and logged. A message that is not syslog is kept,
 //! whole, as the event's message.
 
 use std::net::SocketAddr;

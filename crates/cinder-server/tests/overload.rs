@@ -1,7 +1,9 @@
 //! Overload: sixteen clients send as fast as they can, far past what the store keeps up with
-//! under a small `CINDER_MAX_PENDING_EVENTS`. Ingest answers 429 with `Retry-After` instead of
-//! queueing without bound; `/health` stays fast; memory stays bounded; every acknowledged event
-//! is stored, once. `CINDER_OVERLOAD_SECONDS` (10) sets how long.
+//! under a small `CINDER_MAX_PENDING_EVENTS`. Ingest holds a request up to a second for room
+//! and answers 429 with `Retry-After` past that instead of queueing without bound, so clients
+//! are slowed down to what the store takes, and mostly not refused; `/health` stays fast;
+//! memory stays bounded; every acknowledged event is stored, once. `CINDER_OVERLOAD_SECONDS`
+//! (10) sets how long.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,7 +45,7 @@ struct Tally {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a load test, meaningful in release builds: scripts/test.sh runs it"]
-async fn ten_times_the_sustainable_rate_is_refused_with_429_and_loses_nothing() {
+async fn sixteen_flooding_clients_are_slowed_down_refused_with_429_past_a_wait_and_lose_nothing() {
     let dir = temp_dir("overload");
     let server = Server::start_with(&dir, &[("CINDER_MAX_PENDING_EVENTS", "5000")]).await;
     server.create_source("flood").await;
@@ -138,8 +140,16 @@ async fn ten_times_the_sustainable_rate_is_refused_with_429_and_loses_nothing() 
         .await;
     assert_eq!(rows[0]["n"], rows[0]["d"], "an event stored twice");
     assert_eq!(rows[0]["n"], acknowledged as u64, "stored ≠ acknowledged");
-    // Most refusals come before the body is parsed: the CPU goes to storing, not to parsing
-    // what is refused.
+    // Clients are slowed down rather than refused: a request that finds no room waits for the
+    // loader to make some, so most requests are taken. (Refusing at once, the server answered
+    // 99% of requests 429, and clients that retry at once took the CPU the loader needed.)
+    let taken = acknowledged / BATCH;
+    assert!(
+        tally.refused < taken,
+        "{} requests refused, {taken} taken: clients were refused, not slowed down",
+        tally.refused
+    );
+    // Those refused before their body was parsed are counted apart, and are among the refused.
     let metrics = server.metrics().await;
     let shed: usize = metrics
         .lines()
@@ -147,7 +157,7 @@ async fn ten_times_the_sustainable_rate_is_refused_with_429_and_loses_nothing() 
         .and_then(|value| value.trim().parse().ok())
         .unwrap_or_else(|| panic!("no cinder_ingest_shed_requests_total in\n{metrics}"));
     assert!(
-        shed > 0 && shed <= tally.refused,
+        shed <= tally.refused,
         "{shed} requests shed before parsing, {} refused",
         tally.refused
     );

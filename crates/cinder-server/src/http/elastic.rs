@@ -51,7 +51,7 @@ async fn handle(
     let Some(principal) = authenticate(state, shipper_token(headers, params).as_deref()) else {
         return error(ApiError::Unauthorized, "security_exception");
     };
-    if let Err(refused) = crate::ingest::admit(state, body.len()) {
+    if let Err(refused) = crate::ingest::admit(state, body.len()).await {
         let kind = bulk::error_kind(&refused);
         return error(refused, kind);
     }

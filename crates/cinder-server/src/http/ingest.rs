@@ -30,7 +30,7 @@ pub async fn ingest(
 ) -> Result<Response, ApiError> {
     let token = presented_token(&headers, params.get("api_key").map(String::as_str));
     let principal = authenticate(&state, token).ok_or(ApiError::Unauthorized)?;
-    crate::ingest::admit(&state, body.len())?;
+    crate::ingest::admit(&state, body.len()).await?;
 
     let Decoded { events, body_source } = decode_request(route, &headers, &body)?;
 

@@ -44,7 +44,7 @@ async fn handle(
 ) -> Result<(), ApiError> {
     let principal =
         crate::auth::authenticate(state, shipper_token(headers, params).as_deref()).ok_or(ApiError::Unauthorized)?;
-    crate::ingest::admit(state, body.len())?;
+    crate::ingest::admit(state, body.len()).await?;
     let body = decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))?;
     let events = parse_push(&body, header_text(headers, header::CONTENT_TYPE))?
         .into_iter()

@@ -54,7 +54,7 @@ async fn export(
     };
     let result = async {
         let principal = authenticate(state, shipper_token(headers, params).as_deref()).ok_or(ApiError::Unauthorized)?;
-        crate::ingest::admit(state, body.len())?;
+        crate::ingest::admit(state, body.len()).await?;
         let body = decode::decompress(body, header_text(headers, header::CONTENT_ENCODING))?;
         take(state, &principal, params, headers, decoder(&body, encoding)?).await
     }

@@ -17,12 +17,12 @@ use crate::ingest::pipeline::SubmitError;
 use crate::metrics::metrics;
 use crate::state::AppState;
 
-/// Refuses, before its body is parsed, a request of `body_bytes` that could not be accepted
-/// now whatever it holds (see [`Pipeline::admit`](crate::ingest::pipeline::Pipeline::admit)):
-/// 429 while the pending events are at their bound, 503 while the backend is down. Such
+/// Admits a request of `body_bytes` before its body is parsed, holding it while the pending
+/// events are at their bound (see [`Pipeline::admit`](crate::ingest::pipeline::Pipeline::admit)):
+/// 429 when no room came within the wait, 503 at once while the backend is down. Such refused
 /// requests are counted in `cinder_ingest_shed_requests_total`, not by event.
-pub fn admit(state: &AppState, body_bytes: usize) -> Result<(), ApiError> {
-    state.pipeline.admit(body_bytes).map_err(|error| {
+pub async fn admit(state: &AppState, body_bytes: usize) -> Result<(), ApiError> {
+    state.pipeline.admit(body_bytes).await.map_err(|error| {
         metrics().shed_requests.inc();
         submit_error(error)
     })

@@ -25,6 +25,10 @@ use crate::wal::{Record, Wal};
 
 /// The most events the loader stores in one transaction.
 const LOAD_BATCH_EVENTS: usize = 100_000;
+/// The longest a request is held for room before it is refused with 429 (see
+/// [`Pipeline::admit`]). The loader stores a batch every few hundred milliseconds when it is
+/// behind, so a second covers several of them.
+pub const ADMISSION_WAIT: Duration = Duration::from_secs(1);
 /// How long the loader waits for more events before storing a small batch.
 const LINGER: Duration = Duration::from_millis(50);
 
@@ -70,6 +74,8 @@ pub struct Pipeline {
     /// Set when a request is refused for want of room, until the loader next stores a batch:
     /// only then does room come back, so until then requests are refused before parsing.
     full: AtomicBool,
+    /// Woken when the loader has stored a batch: requests held for room look again.
+    room: Notify,
     /// When the oldest event of the batch being stored was accepted.
     storing_since: Mutex<Option<Instant>>,
 }
@@ -90,6 +96,7 @@ impl Pipeline {
             load_batch_bytes,
             backend_down: AtomicBool::new(false),
             full: AtomicBool::new(false),
+            room: Notify::new(),
             storing_since: Mutex::new(None),
         }
     }
@@ -106,17 +113,40 @@ impl Pipeline {
         self.outstanding.load(Ordering::Relaxed)
     }
 
-    /// Refuses a request whose body is `body_bytes` long before it is parsed: while the
-    /// backend is down; when [`submit`] would refuse it whatever it holds (no further event
+    /// Admits a request whose body is `body_bytes` long before it is parsed, once there is
+    /// room for it, holding it up to [`ADMISSION_WAIT`] for the loader to make room: a client
+    /// that sends faster than the store keeps up is slowed down rather than refused, and one
+    /// that ignores `Retry-After` cannot spin on refusals and take the CPU the loader needs.
+    /// Refused at once while the backend is down; past the wait, refused for want of room (see
+    /// [`Pipeline::try_admit`]).
+    pub async fn admit(&self, body_bytes: usize) -> Result<(), SubmitError> {
+        let deadline = tokio::time::Instant::now() + ADMISSION_WAIT;
+        loop {
+            // Registered before the check, so room made between the two is not missed.
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            match self.try_admit(body_bytes) {
+                Err(SubmitError::Full) => {}
+                admitted => return admitted,
+            }
+            if tokio::time::timeout_at(deadline, room).await.is_err() {
+                return Err(SubmitError::Full);
+            }
+        }
+    }
+
+    /// Whether a request whose body is `body_bytes` long may be parsed now: not while the
+    /// backend is down; not when [`submit`] would refuse it whatever it holds (no further event
     /// fits, or its events do not fit in the pending bytes); and, once a request was refused for
-    /// want of room, until the loader stores its next batch, which is when room comes back.
+    /// want of room, not until the loader stores its next batch, which is when room comes back.
     /// Parsed events take more memory than the text they come from (a map node alone is over
     /// 600 bytes), so the body's length is a lower bound of what they would count. An
     /// overloaded server then does not spend on parsing what it refuses the CPU its loader
     /// needs to catch up.
     ///
     /// [`submit`]: Pipeline::submit
-    pub fn admit(&self, body_bytes: usize) -> Result<(), SubmitError> {
+    pub fn try_admit(&self, body_bytes: usize) -> Result<(), SubmitError> {
         if self.backend_down.load(Ordering::Acquire) {
             return Err(SubmitError::BackendDown);
         }
@@ -277,6 +307,7 @@ impl Pipeline {
         self.outstanding.fetch_sub(events, Ordering::AcqRel);
         self.outstanding_bytes.fetch_sub(bytes, Ordering::AcqRel);
         self.full.store(false, Ordering::Release);
+        self.room.notify_waiters();
     }
 
     /// Whether the queue holds at least `events` events or `bytes` bytes.
@@ -488,17 +519,17 @@ mod tests {
     async fn a_request_that_cannot_fit_is_refused_before_it_is_parsed() {
         let (pipeline, source) = pipeline(100, 1 << 20).await;
         // Alone, any request is taken.
-        assert!(pipeline.admit(10 << 20).is_ok());
+        assert!(pipeline.try_admit(10 << 20).is_ok());
         pipeline.submit(source.clone(), events(99, 10)).await.unwrap();
         let pending = pipeline.outstanding_bytes.load(Ordering::Acquire);
         assert!(
-            pipeline.admit((1 << 20) - pending).is_ok(),
+            pipeline.try_admit((1 << 20) - pending).is_ok(),
             "room for one event and its bytes"
         );
-        let refused = pipeline.admit((1 << 20) - pending + 1);
+        let refused = pipeline.try_admit((1 << 20) - pending + 1);
         assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
         pipeline.submit(source.clone(), events(1, 10)).await.unwrap();
-        let refused = pipeline.admit(1);
+        let refused = pipeline.try_admit(1);
         assert!(
             matches!(refused, Err(SubmitError::Full)),
             "no room for one more event: {refused:?}"
@@ -507,20 +538,64 @@ mod tests {
         let first = pipeline.take_batch().remove(0);
         pipeline.stored(first.events.len(), first.bytes);
         assert_eq!(pipeline.outstanding(), 1);
-        assert!(pipeline.admit(1).is_ok());
+        assert!(pipeline.try_admit(1).is_ok());
         pipeline.submit(source.clone(), events(90, 10)).await.unwrap();
         let refused = pipeline.submit(source.clone(), events(10, 10)).await;
         assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
-        let refused = pipeline.admit(1);
+        let refused = pipeline.try_admit(1);
         assert!(
             matches!(refused, Err(SubmitError::Full)),
             "room comes back with a store: {refused:?}"
         );
         let second = pipeline.take_batch().remove(0);
         pipeline.stored(second.events.len(), second.bytes);
-        assert!(pipeline.admit(1).is_ok());
+        assert!(pipeline.try_admit(1).is_ok());
         pipeline.backend_down.store(true, Ordering::Release);
-        assert!(matches!(pipeline.admit(1), Err(SubmitError::BackendDown)));
+        assert!(matches!(pipeline.try_admit(1), Err(SubmitError::BackendDown)));
+    }
+
+    /// A request that finds no room is held until the loader stores a batch, then admitted;
+    /// refused with 429 only when no room comes within the wait; at once while the backend is
+    /// down.
+    #[tokio::test]
+    async fn a_request_without_room_waits_for_the_loader() {
+        let (pipeline, source) = pipeline(100, 1 << 20).await;
+        pipeline.submit(source.clone(), events(100, 10)).await.unwrap();
+        let refused = pipeline.submit(source.clone(), events(1, 10)).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        let store = || {
+            let batch = pipeline.take_batch().remove(0);
+            pipeline.stored(batch.events.len(), batch.bytes);
+        };
+
+        let started = Instant::now();
+        let (admitted, ()) = tokio::join!(pipeline.admit(1), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            store();
+        });
+        let waited = started.elapsed();
+        assert!(admitted.is_ok(), "{admitted:?}");
+        assert!(
+            waited >= Duration::from_millis(100) && waited < ADMISSION_WAIT,
+            "admitted after {waited:?}"
+        );
+
+        pipeline.submit(source.clone(), events(100, 10)).await.unwrap();
+        let refused = pipeline.submit(source.clone(), events(1, 10)).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        let started = Instant::now();
+        let refused = pipeline.admit(1).await;
+        assert!(matches!(refused, Err(SubmitError::Full)), "{refused:?}");
+        assert!(
+            started.elapsed() >= ADMISSION_WAIT,
+            "refused after {:?}",
+            started.elapsed()
+        );
+
+        pipeline.backend_down.store(true, Ordering::Release);
+        let started = Instant::now();
+        assert!(matches!(pipeline.admit(1).await, Err(SubmitError::BackendDown)));
+        assert!(started.elapsed() < ADMISSION_WAIT);
     }
 
     /// What [`Pipeline::admit`] relies on: events take more memory parsed than their JSON text,
