@@ -49,3 +49,4 @@ awk -v a="$accepted" -v s="$seconds" -v b="$body_bytes" -v n="$batch" -v r="$ref
 echo "peak RSS: $(rss VmHWM)"
 sleep 5; echo "RSS 5 s after everything was stored: $(rss VmRSS)"
 sleep 25; echo "RSS 30 s after: $(rss VmRSS), of which anonymous (not the binary's pages): $(anonymous)"
+echo "peak RSS, including the checkpoint an idle server makes: $(rss VmHWM)"
