@@ -5,7 +5,8 @@
 # connections for SECONDS. Answers other than 200 (429 when the loader is behind) are not
 # counted as events. Prints events/s, MB/s, latency, idle and peak RSS, and the rate at which
 # the loader had stored everything (accepted is not the same as stored), then RSS as the server
-# sits idle after the load.
+# sits idle after the load, and the peak again once the engine has made its idle checkpoint
+# (which takes memory outside the engine's limit).
 #   bench/ingest/wrk.sh [seconds, default 20] [clients, default 4] [batch, default 500]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,7 +47,7 @@ awk -v a="$accepted" -v s="$seconds" -v b="$body_bytes" -v n="$batch" -v r="$ref
   printf "wrk clients=%s batch=%s: %.0f events/s accepted, %.1f MB/s, %d requests (%d answered 429), %.0f bytes/event\n", c,
     n, a / s, a * (b / n) / s / 1e6, q, r, b / n;
   printf "stored: every event %.1f s after the last request: %.0f events/s end to end\n", lag, a / (s + lag) }'
-echo "peak RSS: $(rss VmHWM)"
+echo "peak RSS during the load: $(rss VmHWM)"
 sleep 5; echo "RSS 5 s after everything was stored: $(rss VmRSS)"
 sleep 25; echo "RSS 30 s after: $(rss VmRSS), of which anonymous (not the binary's pages): $(anonymous)"
 echo "peak RSS, including the checkpoint an idle server makes: $(rss VmHWM)"
