@@ -195,6 +195,52 @@ async fn embedded_backend_checkpoints_when_idle_and_after_replaying_a_log() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The event document's column is compressed with FSST, even for documents a dictionary would
+/// suit: choosing costs the checkpoint memory outside the engine's limit (see layout.rs).
+#[tokio::test]
+async fn embedded_documents_are_compressed_with_fsst() {
+    let dir = temp_dir();
+    let path = dir.join("cinder.duckdb");
+    let mut schema = Schema::new();
+    let backend = Embedded::open(&path, &cinder_storage::EngineSettings::default()).unwrap();
+    let first = batch("log_events_fsst", &mut schema, vec![event("a", 1, json!({"n": 1}))], 1);
+    backend.insert(&first).await.unwrap();
+    drop(backend);
+
+    // Four documents over and over, and the same four texts in a plain column, which shows
+    // that left to choose DuckDB would keep them in a dictionary.
+    let connection = duckdb::Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "INSERT INTO log_events_fsst (id, timestamp, event_message, __ROOT__)
+               SELECT 'e' || i, TIMESTAMP '2026-01-01', '{\"n\": ' || (i % 4) || '}', '{\"n\": ' || (i % 4) || '}'
+               FROM range(150000) AS r(i);
+             CHECKPOINT;",
+        )
+        .unwrap();
+    let compressions = |column: &str| -> Vec<String> {
+        let mut statement = connection
+            .prepare(
+                "SELECT DISTINCT compression FROM pragma_storage_info('log_events_fsst')
+                 WHERE column_name = ? AND segment_type <> 'VALIDITY' ORDER BY 1",
+            )
+            .unwrap();
+        statement
+            .query_map([column], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert!(
+        compressions("event_message").iter().any(|c| c.contains("Dictionary")),
+        "{:?}",
+        compressions("event_message")
+    );
+    assert_eq!(compressions("__ROOT__"), ["FSST"]);
+    drop(connection);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL: scripts/test.sh starts one and sets CINDER_TEST_DATABASE_URL"]
 async fn postgres_backend_enforces_retention() {
