@@ -231,11 +231,8 @@ async fn embedded_documents_are_compressed_with_fsst() {
             .collect::<Result<_, _>>()
             .unwrap()
     };
-    assert!(
-        compressions("event_message").iter().any(|c| c.contains("Dictionary")),
-        "{:?}",
-        compressions("event_message")
-    );
+    let plain = compressions("event_message");
+    assert!(plain.iter().any(|c| c.contains("Dictionary")), "{plain:?}");
     assert_eq!(compressions("__ROOT__"), ["FSST"]);
     drop(connection);
     std::fs::remove_dir_all(dir).unwrap();

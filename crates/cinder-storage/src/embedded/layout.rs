@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cinder_core::{ColumnKind, LogEvent, Schema, ROOT_COLUMN};
+use cinder_core::{Column, ColumnKind, LogEvent, Schema, ROOT_COLUMN};
 use duckdb::types::{TimeUnit, ToSqlOutput, ValueRef};
 use duckdb::{appender_params_from_iter, Connection, ToSql};
 use serde_json::{Map, Value};
@@ -86,21 +86,25 @@ impl TableLayout {
         self.columns.push(column);
     }
 
-    /// Creates the table with a column for every path of `schema`.
+    /// Creates the table with a column for every path of `schema`, and the document after the
+    /// three columns every schema starts with.
     pub(crate) fn create(connection: &Connection, table: &str, schema: &Schema) -> Result<Self, StorageError> {
+        let typed = |column: &Column| {
+            let definition = format!("{} {}", quote(&column.path), sql_type(column.kind));
+            (column.path.clone(), definition)
+        };
+        let (first, rest) = schema.columns().split_at(schema.columns().len().min(3));
+        let physical: Vec<(String, String)> = first
+            .iter()
+            .map(typed)
+            .chain(std::iter::once((ROOT_COLUMN.to_owned(), root_definition())))
+            .chain(rest.iter().map(typed))
+            .collect();
         let mut layout = Self::empty(table.to_owned());
-        let mut definitions = Vec::new();
-        for (position, column) in schema.columns().iter().enumerate() {
-            if position == 3 {
-                definitions.push(root_definition());
-                layout.push(ROOT_COLUMN.to_owned());
-            }
-            definitions.push(format!("{} {}", quote(&column.path), sql_type(column.kind)));
-            layout.push(column.path.clone());
-        }
-        if schema.columns().len() == 3 {
-            definitions.push(root_definition());
-            layout.push(ROOT_COLUMN.to_owned());
+        let mut definitions = Vec::with_capacity(physical.len());
+        for (name, definition) in physical {
+            layout.push(name);
+            definitions.push(definition);
         }
         connection.execute_batch(&format!(
             "CREATE TABLE IF NOT EXISTS {} ({})",
