@@ -195,6 +195,41 @@ async fn embedded_backend_checkpoints_when_idle_and_after_replaying_a_log() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A query under way does not hold the idle checkpoint back, nor does the checkpoint hold the
+/// query: after a large burst it takes seconds, which Studio's next query would wait for.
+#[tokio::test]
+async fn embedded_backend_checkpoints_when_idle_while_a_query_runs() {
+    let dir = temp_dir();
+    let path = dir.join("cinder.duckdb");
+    let settings = cinder_storage::EngineSettings {
+        idle_checkpoint: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let backend = Embedded::open(&path, &settings).unwrap();
+    // The long query ends when the timeout interrupts it.
+    backend.set_query_timeout(std::time::Duration::from_secs(5));
+    let mut schema = Schema::new();
+    let first = batch("log_events_busy", &mut schema, vec![event("a", 1, json!({"n": 1}))], 1);
+    backend.insert(&first).await.unwrap();
+    assert!(log_size(&path) > 0, "the write is not in DuckDB's log");
+    let long = cinder_sql::TargetSql {
+        sql: "select count(*) as n from range(1000000000000) t(i) where hash(i) % 7 = 1".into(),
+        params: vec![],
+    };
+    let query = tokio::spawn({
+        let backend = backend.clone();
+        async move { backend.query(&long, &[]).await }
+    });
+    while log_size(&path) > 0 && !query.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!query.is_finished(), "the idle checkpoint waited for the query to end");
+    assert!(query.await.unwrap().is_err(), "the long query was not interrupted");
+    assert_eq!(count(&backend, "log_events_busy").await, 1);
+    drop(backend);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// The event document's column is compressed with FSST, even for documents a dictionary would
 /// suit: choosing costs the checkpoint memory outside the engine's limit (see layout.rs).
 #[tokio::test]

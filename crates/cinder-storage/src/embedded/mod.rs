@@ -80,7 +80,7 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     base: Mutex<Connection>,
     /// Held (shared) by every query while it runs, so that trimming the engine's memory after
-    /// an idle checkpoint never happens under a query.
+    /// an idle checkpoint never happens under a query (the checkpoint itself may).
     queries: RwLock<()>,
     /// The engine's `memory_limit`, restored after trimming.
     memory_limit: String,
@@ -225,29 +225,48 @@ fn log_path(path: &Path) -> PathBuf {
 /// the checkpoint threshold, which a quiet server may take days to write, and keeps the blocks
 /// it has read or written cached up to its memory limit: without this, a server that has taken
 /// a burst of events holds hundreds of megabytes while it sits idle.
+///
+/// Queries go on during the checkpoint (DuckDB checkpoints under open read transactions, as it
+/// does when its log reaches the threshold during ingest): after a burst of ten million events
+/// it takes seconds, which a query must not wait for. Only the trim waits for a moment when no
+/// query runs, since a lower memory limit could fail one; it lasts milliseconds.
 fn checkpoint_when_idle(inner: Weak<Inner>, idle: Duration) {
     let tick = (idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let mut untrimmed = false;
     loop {
         std::thread::sleep(tick);
         let Some(inner) = inner.upgrade() else { return };
-        // A write or a query under way means the engine is not idle; look again next tick.
+        // A write under way means the engine is not idle; look again next tick.
         let Some(mut writer) = inner.writer.try_lock() else {
             continue;
         };
-        if writer.unsaved_since.is_none_or(|since| since.elapsed() < idle) {
+        match writer.unsaved_since {
+            Some(since) if since.elapsed() >= idle => {
+                let started = Instant::now();
+                if let Err(error) = writer.connection.execute_batch("CHECKPOINT") {
+                    tracing::debug!(%error, "no checkpoint after an idle spell");
+                    continue;
+                }
+                writer.unsaved_since = None;
+                untrimmed = true;
+                tracing::debug!(elapsed = ?started.elapsed(), "checkpointed after an idle spell");
+            }
+            // Written to since: the trim waits for the next idle checkpoint, so that it never
+            // pushes rows not yet checkpointed out to temporary files.
+            Some(_) => {
+                untrimmed = false;
+                continue;
+            }
+            None => {}
+        }
+        if !untrimmed {
             continue;
         }
         let Some(_no_query) = inner.queries.try_write() else {
             continue;
         };
-        let started = Instant::now();
-        if let Err(error) = writer.connection.execute_batch("CHECKPOINT") {
-            tracing::debug!(%error, "no checkpoint after an idle spell");
-            continue;
-        }
-        writer.unsaved_since = None;
         trim_memory(&writer.connection, &inner.memory_limit);
-        tracing::debug!(elapsed = ?started.elapsed(), "checkpointed and trimmed after an idle spell");
+        untrimmed = false;
     }
 }
 
