@@ -163,6 +163,12 @@ async fn embedded_backend_checkpoints_when_idle_and_after_replaying_a_log() {
         params: vec![],
     };
     let configured = backend.query(&limit, &[]).await.unwrap().rows;
+    // Memory DuckDB's allocator frees goes back to the system while the server sits idle.
+    let background = cinder_sql::TargetSql {
+        sql: "select current_setting('allocator_background_threads') as on".into(),
+        params: vec![],
+    };
+    assert_eq!(backend.query(&background, &[]).await.unwrap().rows[0]["on"], true);
     let first = batch("log_events_idle", &mut schema, vec![event("a", 1, json!({"n": 1}))], 1);
     backend.insert(&first).await.unwrap();
     assert!(log_size(&path) > 0, "the write is not in DuckDB's log");
