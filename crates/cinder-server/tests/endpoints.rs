@@ -328,6 +328,36 @@ async fn endpoint_suite(server: &Server) {
         "a larger LIMIT in the query is capped, and PATCH invalidated"
     );
 
+    // --- an endpoint reads others as they are now, not as when it was first called (the
+    // server keeps parsed queries), and its own query as last saved.
+    let patch = |token: &Value, body: Value| {
+        let path = format!("/api/endpoints/{}", token.as_str().unwrap());
+        async move {
+            let (status, reply) = server.call(Method::PATCH, &path, Some(PRIVATE), Some(body)).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{reply}");
+        }
+    };
+    let inner = server
+        .create_endpoint(json!({"name": "inner", "query": "select count(*) as n from app where metadata.level = 'evil'", "cache_duration_seconds": 0}))
+        .await;
+    let outer = server
+        .create_endpoint(json!({"name": "outer", "query": "select n from inner", "cache_duration_seconds": 0}))
+        .await;
+    let path = format!("/api/endpoints/query/{}", outer["token"].as_str().unwrap());
+    assert_eq!(server.rows(&path).await, vec![json!({"n": 1})]);
+    patch(
+        &inner["token"],
+        json!({"query": "select count(*) as n from app where metadata.n = 100 or metadata.n = 3"}),
+    )
+    .await;
+    assert_eq!(
+        server.rows(&path).await,
+        vec![json!({"n": 2})],
+        "the other endpoint's new query"
+    );
+    patch(&outer["token"], json!({"query": "select n * 10 as n from inner"})).await;
+    assert_eq!(server.rows(&path).await, vec![json!({"n": 20})], "its own new query");
+
     // --- PII redaction: the endpoint's setting, overridden by the header.
     let pii = server
         .create_endpoint(json!({"name": "pii", "query": "select metadata.ip as ip from app where metadata.ip is not null", "redact_pii": true}))
@@ -499,7 +529,7 @@ async fn endpoints_on_the_embedded_backend() {
     drop(server);
     let server = Server::start(&dir).await;
     let (_, list) = server.call(Method::GET, "/api/endpoints", Some(PRIVATE), None).await;
-    assert_eq!(list.as_array().unwrap().len(), 5, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 7, "{list}");
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use cinder_sql::{inspect, lql, parse, translate_parsed, Query, Sandbox, TranslateError};
 use cinder_storage::{Backend, StorageError};
+use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
@@ -40,6 +41,19 @@ pub struct Endpoints {
     backend: Arc<dyn Backend>,
     cache: ResultCache,
     timeout: Duration,
+    /// Each endpoint's query as last parsed and expanded, by endpoint token.
+    parsed: Mutex<HashMap<Uuid, Arc<Parsed>>>,
+}
+
+/// An endpoint's query parsed and expanded, kept while neither its text nor any name it
+/// looked up changes: parsing Supabase's `logs.all` (fourteen CTEs) took longer than
+/// translating a Studio query into it and DuckDB planning the result together.
+struct Parsed {
+    /// The text it was parsed from.
+    sql: String,
+    /// Each name the expansion looked up, with what it found (see [`Endpoints::resolve`]).
+    lookups: Vec<(String, Option<String>)>,
+    query: Query,
 }
 
 /// What the caller of a sandboxable endpoint asked to run inside its CTEs.
@@ -62,6 +76,7 @@ impl Endpoints {
             backend,
             cache: ResultCache::new(cache_bytes),
             timeout,
+            parsed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -73,15 +88,55 @@ impl Endpoints {
     /// Parses `sql` and expands the names of other endpoints in it into subqueries (not the
     /// endpoint `own`, so an endpoint never reads itself).
     pub fn expanded(&self, sql: &str, own: Option<Uuid>) -> Result<Query, TranslateError> {
-        let mut query = parse(sql)?;
-        inspect::expand(&mut query, |name| {
-            if self.catalog.source_by_name(name).is_some() {
-                return None;
-            }
-            let other = self.catalog.endpoint_by_name(name)?;
-            (Some(other.token) != own).then(|| parse(&other.query).ok()).flatten()
-        });
+        self.expand(sql, own).map(|parsed| parsed.query)
+    }
+
+    /// [`Endpoints::expanded`] for a saved endpoint, parsed again only when its text or a name
+    /// it reads has changed since the last call.
+    fn expanded_endpoint(&self, endpoint: &Endpoint) -> Result<Query, TranslateError> {
+        let own = Some(endpoint.token);
+        let kept = self.parsed.lock().get(&endpoint.token).cloned();
+        if let Some(parsed) = kept.filter(|parsed| {
+            parsed.sql == endpoint.query
+                && parsed
+                    .lookups
+                    .iter()
+                    .all(|(name, found)| self.resolve(name, own) == *found)
+        }) {
+            return Ok(parsed.query.clone());
+        }
+        let parsed = self.expand(&endpoint.query, own)?;
+        let query = parsed.query.clone();
+        let mut kept = self.parsed.lock();
+        kept.retain(|token, _| self.catalog.find(|other: &Endpoint| other.token == *token).is_some());
+        kept.insert(endpoint.token, Arc::new(parsed));
         Ok(query)
+    }
+
+    fn expand(&self, sql: &str, own: Option<Uuid>) -> Result<Parsed, TranslateError> {
+        let mut query = parse(sql)?;
+        let lookups = std::cell::RefCell::new(Vec::new());
+        inspect::expand(&mut query, |name| {
+            let found = self.resolve(name, own);
+            let subquery = found.as_deref().and_then(|other| parse(other).ok());
+            lookups.borrow_mut().push((name.to_owned(), found));
+            subquery
+        });
+        Ok(Parsed {
+            sql: sql.to_owned(),
+            lookups: lookups.into_inner(),
+            query,
+        })
+    }
+
+    /// The query of the endpoint that `name` stands for in the query of endpoint `own`: none
+    /// when it names a source (sources come first), nothing, or `own` itself.
+    fn resolve(&self, name: &str, own: Option<Uuid>) -> Option<String> {
+        if self.catalog.source_by_name(name).is_some() {
+            return None;
+        }
+        let other = self.catalog.endpoint_by_name(name)?;
+        (Some(other.token) != own).then(|| other.query.clone())
     }
 
     /// Checks an endpoint's query as it would run, and returns the sources it reads (name →
@@ -176,9 +231,7 @@ impl Endpoints {
 
     /// Runs an endpoint's query once.
     async fn execute(&self, endpoint: &Endpoint, params: &Params, redact: bool) -> Result<Bytes, String> {
-        let query = self
-            .expanded(&endpoint.query, Some(endpoint.token))
-            .map_err(|error| error.to_string())?;
+        let query = self.expanded_endpoint(endpoint).map_err(|error| error.to_string())?;
         let text = |name: &str| params.get(name).and_then(Option::as_deref);
         let consumer = match (endpoint.is_sandboxable(), text("sql"), text("lql")) {
             (true, Some(sql), _) if !sql.trim().is_empty() => Some(Consumer::Sql(sql)),
